@@ -1,0 +1,27 @@
+/// Something that produces data for a ``Consumer`` (Twisted's `IProducer`, `IPushProducer`, `IPullProducer`).
+///
+/// A *push* (streaming) producer writes on its own until `pauseProducing()` and starts again on
+/// `resumeProducing()`. A *pull* producer writes one chunk each time `resumeProducing()` is called.
+/// `stopProducing()` means the consumer is gone: write nothing more. All calls come on the reactor thread.
+@ReactorActor
+public protocol Producer: AnyObject {
+    func resumeProducing()
+    func pauseProducing()
+    func stopProducing()
+}
+
+extension Producer {
+    public func pauseProducing() {}
+}
+
+/// Something that accepts data and can throttle a registered producer (Twisted's `IConsumer`).
+///
+/// Contract: at most one producer is registered at a time. A streaming producer is paused when the consumer's
+/// buffer goes above its high-water mark and resumed when it drains; a pull producer is asked for more
+/// (`resumeProducing`) each time the buffer drains.
+@ReactorActor
+public protocol Consumer: AnyObject {
+    func write(_ data: ByteBuffer)
+    func registerProducer(_ producer: any Producer, streaming: Bool)
+    func unregisterProducer()
+}

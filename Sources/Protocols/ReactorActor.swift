@@ -1,0 +1,24 @@
+/// The global actor of the reactor thread. Protocols, transports, factories and everything else the reactor
+/// owns are isolated to it, so the compiler checks that they are only touched on the reactor thread.
+///
+/// Its executor is ``Reactor/shared``: `Task { @ReactorActor in … }` runs on the reactor thread.
+@globalActor
+public actor ReactorActor {
+    public static let shared = ReactorActor()
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        Reactor.shared.asUnownedSerialExecutor()
+    }
+
+    /// Runs `operation` as reactor-isolated code when the caller is known to be on the reactor thread but the
+    /// compiler cannot see it (I/O callbacks, timers). Traps when called from any other thread.
+    public static func assumeIsolated<T: Sendable>(
+        _ operation: @ReactorActor () throws -> T,
+        file: StaticString = #fileID, line: UInt = #line
+    ) rethrows -> T {
+        precondition(Reactor.shared.isInReactorThread, "ReactorActor.assumeIsolated called off the reactor thread", file: file, line: line)
+        return try withoutActuallyEscaping(operation) { op in
+            try unsafeBitCast(op, to: (() throws -> T).self)()
+        }
+    }
+}

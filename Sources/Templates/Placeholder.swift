@@ -1,0 +1,2 @@
+// Tornado's template language.
+public enum TemplatesPlaceholder {}

@@ -1,0 +1,2 @@
+// Testing helpers: StringTransport, MemoryReactor, loopback pump.
+@_exported import TwisterProtocols

@@ -1,0 +1,13 @@
+import TwisterWeb
+
+let usage = """
+usage: twister <command> [options]
+
+commands:
+  hello --listen ENDPOINT   answer every request with Hello, World!
+  web --listen ENDPOINT --path DIR   serve a directory
+  echo --listen ENDPOINT    TCP echo server
+  chat --listen ENDPOINT    Tornado's chat demo
+  get URL                   fetch a URL and print the body
+"""
+print(usage)
