@@ -128,7 +128,13 @@ public final class HTTPChannel: Protocol, Producer {
                 do { done = try bodyDecoder!.decode(&inbound) { body.append($0) } } catch { refuse(error); return }
                 if !done { return }
                 dispatch()
-            case .answering, .closing:
+            case .answering:
+                if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
+                    pausedForPipeline = true
+                    transport?.pauseProducing()
+                }
+                return
+            case .closing:
                 return
             }
         }

@@ -44,7 +44,7 @@ public enum HTTPDate {
         let yy = mo <= 1 ? y - 1 : y
         let era = (yy >= 0 ? yy : yy - 399) / 400
         let yoe = yy - era * 400
-        let mp = (mo + 9) % 12
+        let mp = (mo + 10) % 12
         let doy = (153 * mp + 2) / 5 + d - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let daysSinceEpoch = era * 146097 + doe - 719468
