@@ -153,7 +153,9 @@ public final class HTTPChannel: Protocol, Producer {
             return
         }
         if head.expectContinue && head.minorVersion == 1 { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
-        pendingBody = RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
+        var declared: Int? = nil
+        if case .length(let n) = head.framing { declared = n }
+        pendingBody = site?.contentFileHook?(declared) ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
         bodyDecoder = HTTPBodyDecoder(framing: head.framing, settings: settings)
         state = .body
     }
