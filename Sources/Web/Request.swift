@@ -49,7 +49,7 @@ public final class Request {
     /// True once the connection went away before the response finished.
     public private(set) var disconnected = false
     /// Bytes of body sent so far (after headers; excludes chunk framing).
-    public private(set) var sentLength = 0
+    public internal(set) var sentLength = 0
     /// Output of a request that has no channel (tests).
     public var detachedOutput = ByteBuffer()
     /// Whether the connection may serve another request after this one.
@@ -394,4 +394,15 @@ public enum HTTPLog {
     }
     // Safe: set once at start-up (or by a test before it runs); read on the reactor thread.
     static func misuse(_ message: String) { handler?(message) }
+}
+
+extension Request {
+    /// Records body bytes sent by other means than `write` (sendfile).
+    func noteSent(_ n: Int) { sentLength += n }
+
+    /// Gives up on a response whose head promised more than can be sent: closes the connection.
+    func abortResponse() {
+        persistent = false
+        channel?.transport?.loseConnection()
+    }
 }
