@@ -219,7 +219,7 @@ public final class Request {
 
     private func completeFinish() {
         finished = true
-        if let c = channel, c.responseProducer != nil {
+        if let c = channel, c.current === self, c.responseProducer != nil {
             HTTPLog.misuse("request finished with a producer still registered; unregistering it")
             c.unregisterResponseProducer()
         }
@@ -228,7 +228,6 @@ public final class Request {
         finishWaiters = []
         for d in waiters { d.callback(()) }
         channel?.requestDone(self)
-        channel = nil
     }
 
     /// A Deferred that fires when the response is finished, or errbacks with the connection's loss reason if
@@ -245,7 +244,6 @@ public final class Request {
     func connectionLost(_ reason: Failure) {
         guard !finished, !disconnected else { return }
         disconnected = true
-        channel = nil
         let waiters = finishWaiters
         finishWaiters = []
         for d in waiters { d.errback(reason) }
@@ -257,16 +255,18 @@ public final class Request {
     /// streaming producer is paused while the client is not reading; a pull producer is asked for more
     /// (`resumeProducing`) each time the connection can take more. Unregister before ``finish()``.
     public func registerProducer(_ producer: any Producer, streaming: Bool) {
-        guard let channel, !disconnected else { producer.stopProducing(); return }
+        guard let channel, !disconnected, !finished else { producer.stopProducing(); return }
         channel.registerResponseProducer(producer, streaming: streaming)
     }
 
-    public func unregisterProducer() { channel?.unregisterResponseProducer() }
+    public func unregisterProducer() {
+        if let channel, channel.current === self { channel.unregisterResponseProducer() }
+    }
 
     // MARK: output
 
     private func send(_ data: ByteBuffer) {
-        if let channel { channel.transport?.write(data) } else { detachedOutput.writeBuffer(data) }
+        if let channel { if !disconnected { channel.transport?.write(data) } } else { detachedOutput.writeBuffer(data) }
     }
 
     private func appendChunk(_ out: inout ByteBuffer, _ data: ByteBuffer) {
