@@ -56,6 +56,8 @@ public final class Request {
     var persistent: Bool
     var channel: HTTPChannel?
     private var chunked = false
+    /// Compresses the body when set (see ``EncodingResourceWrapper``).
+    private var encoder: GzipEncoder?
     private var finishWaiters: [Deferred<Void>] = []
     var storedArgs: [String: [String]]?
     var cookieCache: [String: String]?
@@ -161,6 +163,17 @@ public final class Request {
     public func write(_ data: ByteBuffer) {
         if finished { HTTPLog.misuse("Request.write called after finish on \(method) \(uri)"); return }
         if disconnected { return }
+        if let encoder, !bodyForbidden {
+            if !startedWriting { prepareEncodedHead(length: nil) }
+            let data = encoder.encode(data)
+            if startedWriting && data.readableBytes == 0 { return }
+            writeRaw(data)
+            return
+        }
+        writeRaw(data)
+    }
+
+    private func writeRaw(_ data: ByteBuffer) {
         if !startedWriting {
             var out = makeHead(contentLength: nil, bodyHint: data.readableBytes)
             if !bodyForbidden && data.readableBytes > 0 {
@@ -196,6 +209,11 @@ public final class Request {
     public func finish() {
         if finished { HTTPLog.misuse("Request.finish called twice on \(method) \(uri)"); return }
         if disconnected { return }
+        if let encoder, !bodyForbidden {
+            if !startedWriting { writeAndFinish(ByteBuffer()); return }
+            let tail = encoder.finish()
+            if tail.readableBytes > 0 { writeRaw(tail) }
+        }
         if !startedWriting {
             send(makeHead(contentLength: bodyForbidden ? nil : 0, bodyHint: 0))
         } else if chunked {
@@ -209,6 +227,14 @@ public final class Request {
     public func writeAndFinish(_ body: ByteBuffer) {
         if finished || disconnected { if finished { HTTPLog.misuse("Request.writeAndFinish after finish") }; return }
         if startedWriting { write(body); finish(); return }
+        var body = body
+        if let encoder, !bodyForbidden || method == "HEAD" {
+            var z = encoder.encode(body)
+            z.writeBuffer(encoder.finish())
+            body = z
+            prepareEncodedHead(length: body.readableBytes)
+            self.encoder = nil
+        }
         let n = body.readableBytes
         let length: Int? = (code == 204 || code == 304 || code < 200) ? nil : n
         var out = makeHead(contentLength: length, bodyHint: n)
@@ -261,6 +287,19 @@ public final class Request {
 
     public func unregisterProducer() {
         if let channel, channel.current === self { channel.unregisterResponseProducer() }
+    }
+
+    /// Makes the body go through `encoder` (before the head is sent).
+    public func installEncoder(_ encoder: GzipEncoder) {
+        guard !startedWriting else { return }
+        self.encoder = encoder
+    }
+
+    private func prepareEncodedHead(length: Int?) {
+        let existing = responseHeaders["Content-Encoding"]
+        setHeader("Content-Encoding", existing.map { $0 + ",gzip" } ?? "gzip")
+        responseHeaders.add("Vary", "Accept-Encoding")
+        responseHeaders.remove("Content-Length")
     }
 
     // MARK: output
