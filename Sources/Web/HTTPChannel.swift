@@ -29,9 +29,7 @@ public final class HTTPChannel: Protocol, Producer {
     private var inbound = ByteBuffer()
     private var headParser: HTTPRequestHeadParser
     private var bodyDecoder: HTTPBodyDecoder?
-    private var pendingHead: HTTPRequestHead?
-    private var pendingBody: RequestBody?
-    private var pendingPersistent = true
+    private var bodyStreamer: (any RequestBodyStreamer)?
     private var parsing = false
     /// The request being answered.
     public private(set) var current: Request?
@@ -123,11 +121,26 @@ public final class HTTPChannel: Protocol, Producer {
                 }
                 startRequest(head)
             case .body:
-                let body = pendingBody!
+                let request = current!
+                let streamer = bodyStreamer
+                let body = request.content
                 let done: Bool
-                do { done = try bodyDecoder!.decode(&inbound) { body.append($0) } } catch { refuse(error); return }
+                do {
+                    done = try bodyDecoder!.decode(&inbound) { piece in
+                        if let streamer { streamer.bodyDataReceived(piece) } else { body.append(piece) }
+                    }
+                } catch { refuse(error); return }
                 if !done { return }
-                dispatch()
+                bodyDecoder = nil
+                bodyStreamer = nil
+                state = .answering
+                if request.content.spillError != 0 {
+                    request.setResponseCode(500)
+                    request.writeAndFinish(ByteBuffer(string: "request body could not be stored\n"))
+                    continue
+                }
+                if let streamer { streamer.bodyFinished() }
+                if let site { site.render(request) } else { processor?(request) }
             case .answering:
                 if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
                     pausedForPipeline = true
@@ -145,42 +158,38 @@ public final class HTTPChannel: Protocol, Producer {
         if case .length(let n) = head.framing, n > settings.maxBodySize {
             refuse(HTTPParseError(413, "request body too large")); return
         }
-        pendingPersistent = head.minorVersion == 1 ? !head.connectionClose : (head.connectionKeepAlive && !head.connectionClose)
-        pendingHead = head
+        let persistent = head.minorVersion == 1 ? !head.connectionClose : (head.connectionKeepAlive && !head.connectionClose)
+        requestCount += 1
         if head.framing == .none {
-            pendingBody = RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
-            dispatch()
+            // The hot path: no body, so traverse and render at once.
+            state = .answering
+            let request = Request(head: head, body: RequestBody.empty(), channel: self, persistent: persistent)
+            current = request
+            if let site { site.process(request) } else { processor?(request) }
             return
         }
-        if head.expectContinue && head.minorVersion == 1 { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
         var declared: Int? = nil
         if case .length(let n) = head.framing { declared = n }
-        pendingBody = site?.contentFileHook?(declared) ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
-        bodyDecoder = HTTPBodyDecoder(framing: head.framing, settings: settings)
+        let body = site?.contentFileHook?(declared) ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
+        let request = Request(head: head, body: body, channel: self, persistent: persistent)
+        current = request
         state = .body
+        bodyDecoder = HTTPBodyDecoder(framing: head.framing, settings: settings)
+        // Traverse now, so that the resource may stream the body or answer before it is sent.
+        if let site { bodyStreamer = site.headReceived(request) }
+        if request.finished || current !== request { return }
+        if head.expectContinue && head.minorVersion == 1 { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
     }
 
-    private func dispatch() {
-        let head = pendingHead!
-        let body = pendingBody!
-        pendingHead = nil; pendingBody = nil; bodyDecoder = nil
-        state = .answering
-        requestCount += 1
-        let request = Request(head: head, body: body, channel: self, persistent: pendingPersistent)
-        current = request
-        if body.spillError != 0 {
-            request.setResponseCode(500)
-            request.writeAndFinish(ByteBuffer(string: "request body could not be stored\n"))
-            return
-        }
-        if let site { site.process(request) } else { processor?(request) }
-    }
+    /// True while `request`'s body is still being read (an answer now must close the connection).
+    func isReadingBody(of request: Request) -> Bool { state == .body && current === request }
 
     /// Called by the request when its response is complete.
     func requestDone(_ request: Request) {
         guard request === current else { return }
         current = nil
-        if !request.persistent {
+        if !request.persistent || state == .body {
+            // (Answered before its body was read: the rest of the body cannot be told from the next request.)
             close()
             return
         }

@@ -64,6 +64,8 @@ public final class Request {
     var session: Session?
     var lastModified: Int?
     var etag: String?
+    /// The resource reached by traversal, for requests whose head was traversed before their body arrived.
+    var resource: Resource?
     /// Set by the Site when the request started (for the access log).
     var startTime: Double = 0
 
@@ -374,6 +376,7 @@ public final class Request {
             out.writeBytes(StaticBytes.defaultType)
         }
         if appConnectionClose { persistent = false }
+        if let channel, channel.isReadingBody(of: self) { persistent = false }
         if !persistent {
             out.writeBytes(StaticBytes.connectionClose)
         } else if minorVersion == 0 {

@@ -24,6 +24,9 @@ public final class RequestBody {
 
     /// A body kept in memory up to `inMemoryLimit` bytes.
     public init(inMemoryLimit: Int = 100_000) { threshold = inMemoryLimit }
+    /// A new empty body for a request that has none.
+    static func empty() -> RequestBody { RequestBody(inMemoryLimit: 0) }
+
     /// A body holding `bytes`.
     public convenience init(_ bytes: ByteBuffer) {
         self.init(inMemoryLimit: Int.max)

@@ -42,6 +42,12 @@ open class Resource {
         return getChild(path, request)
     }
 
+    /// Return a streamer to receive this request's body as it arrives instead of having it buffered in
+    /// `request.content` (called once the head is in, after traversal, before any body byte and before
+    /// `100 Continue` is sent). The resource may also answer here (e.g. 413 or 401, then `finish()`): the body is
+    /// then not read and the connection is closed after the response. Default: nil (buffer the body).
+    open func bodyStreamer(for request: Request) -> (any RequestBodyStreamer)? { nil }
+
     /// Renders the request: dispatches to the per-method handler (see the type's documentation).
     open func render(_ request: Request) throws -> RenderResult {
         switch request.method {

@@ -43,8 +43,36 @@ public final class Site: Factory {
         return c
     }
 
-    /// Handles one request read by a channel (Twisted's `Request.process`).
+    /// Handles one request read by a channel (Twisted's `Request.process`): traverses and renders.
     public func process(_ request: Request) {
+        guard prepare(request) else { return }
+        request.render(getResourceFor(request))
+    }
+
+    /// Called by the channel once the head of a request with a body is in: traverses the tree at once and asks
+    /// the resource whether it streams the body (``Resource/bodyStreamer(for:)``). The body is then read and
+    /// ``render(_:)`` called.
+    func headReceived(_ request: Request) -> (any RequestBodyStreamer)? {
+        guard prepare(request) else { return nil }
+        let r = getResourceFor(request)
+        request.resource = r
+        return r.bodyStreamer(for: request)
+    }
+
+    /// Called by the channel when the body of a request announced by ``headReceived(_:)`` is complete.
+    func render(_ request: Request) {
+        guard !request.finished, let r = request.resource else { return }
+        if request.content.count > 0 {
+            do { try request.parseBodyArguments() } catch {
+                request.processingFailed(ResourceError(400, "Bad multipart or form body"))
+                return
+            }
+        }
+        request.render(r)
+    }
+
+    /// Sets up prepath/postpath; answers `*` targets. Returns false when the request was answered.
+    private func prepare(_ request: Request) -> Bool {
         request.site = self
         if accessLog != nil { request.startTime = time?.seconds() ?? 0 }
         if request.uri == "*" {
@@ -56,19 +84,12 @@ public final class Site: Factory {
                 request.setHeader("Allow", "OPTIONS")
                 request.writeAndFinish(ByteBuffer())
             }
-            return
+            return false
         }
         request.prepath = []
         request.postpath = URLCoding.pathSegments(request.path)
         request.sitepath = request.prepath
-        if request.content.count > 0 {
-            do { try request.parseBodyArguments() } catch {
-                request.processingFailed(ResourceError(400, "Bad multipart or form body"))
-                return
-            }
-        }
-        let r = getResourceFor(request)
-        request.render(r)
+        return true
     }
 
     /// Traverses from the root (Twisted's `getResourceFor`).
