@@ -77,7 +77,7 @@ public final class HTTPChannel: Protocol, Producer {
         registeredWithTransport = true
         if let time, let idle = settings.idleTimeout {
             lastActivity = time.seconds()
-            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle) { [self] in idleCheck() }
         }
     }
 
@@ -222,9 +222,11 @@ public final class HTTPChannel: Protocol, Producer {
         if registeredWithTransport { registeredWithTransport = false; transport?.unregisterProducer() }
         transport?.loseConnection()
         if let time, let a = settings.abortTimeout, abortCall == nil {
-            abortCall = time.callLater(a) { [weak self] in
-                guard let self, self.connected else { return }
-                self.transport?.abortConnection()
+            // Strong captures: every timer is cancelled in connectionLost, which breaks the cycle (a weak
+            // reference would give the channel a side table and slow down every retain).
+            abortCall = time.callLater(a) { [self] in
+                guard connected else { return }
+                transport?.abortConnection()
             }
         }
     }
@@ -234,7 +236,7 @@ public final class HTTPChannel: Protocol, Producer {
     private func idleCheck() {
         guard let time, let idle = settings.idleTimeout, state != .closing else { return }
         if state == .answering {
-            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle) { [self] in idleCheck() }
             return
         }
         let elapsed = time.seconds() - lastActivity
@@ -242,16 +244,16 @@ public final class HTTPChannel: Protocol, Producer {
             idleCall = nil
             close()
         } else {
-            idleCall = time.callLater(idle - elapsed) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle - elapsed) { [self] in idleCheck() }
         }
     }
 
     private func armHeaderTimer() {
         guard headerCall == nil, let time, let t = settings.headerReadTimeout else { return }
-        headerCall = time.callLater(t) { [weak self] in
-            guard let self, self.state == .head || self.state == .body else { return }
-            self.headerCall = nil
-            self.refuse(HTTPParseError(408, "request head not received in time"))
+        headerCall = time.callLater(t) { [self] in
+            guard state == .head || state == .body else { return }
+            headerCall = nil
+            refuse(HTTPParseError(408, "request head not received in time"))
         }
     }
 
