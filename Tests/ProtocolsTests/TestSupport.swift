@@ -1,0 +1,78 @@
+import Testing
+import Synchronization
+@testable import TwisterProtocols
+
+/// Awaits `d`, failing with a TimeoutError after `timeout` seconds so that no test can hang.
+@ReactorActor
+func resultOf<T>(_ d: Deferred<T>, timeout: Double = 2, _ what: String = "Deferred") async throws -> T {
+    let timer = Reactor.shared.callLater(timeout) {
+        if !d.called { d.errback(TimeoutError(seconds: timeout, what: what)) }
+    }
+    defer { timer.cancel() }
+    return try await d.value
+}
+
+/// A Deferred fired after `seconds` on the reactor.
+@ReactorActor
+func sleep(_ seconds: Double) async throws {
+    let d = Deferred<Void>()
+    Reactor.shared.callLater(seconds) { d.callback(()) }
+    try await d.value
+}
+
+/// Polls `condition` every millisecond until it holds or `timeout` passes; returns whether it held.
+@ReactorActor
+func eventually(timeout: Double = 2, _ condition: @ReactorActor () -> Bool) async throws -> Bool {
+    let end = Reactor.shared.seconds() + timeout
+    while !condition() {
+        if Reactor.shared.seconds() > end { return false }
+        try await sleep(0.001)
+    }
+    return true
+}
+
+/// Records everything a protocol sees.
+@ReactorActor
+final class RecordingProtocol: Protocol {
+    var received = ByteBuffer()
+    var made = Deferred<Void>()
+    var lost = Deferred<ConnectionError>()
+    var lostReason: ConnectionError?
+    var halfClose = false
+    var readLost = 0
+    var writeLost = 0
+    var onData: ((RecordingProtocol, ByteBuffer) -> Void)?
+
+    override func connectionMade() { made.callback(()) }
+    override func dataReceived(_ data: ByteBuffer) {
+        received.writeBuffer(data)
+        onData?(self, data)
+    }
+    override func connectionLost(_ reason: Failure) {
+        let e = reason.error as? ConnectionError ?? .lost("\(reason.error)")
+        lostReason = e
+        lost.callback(e)
+    }
+    override var wantsHalfClose: Bool { halfClose }
+    override func readConnectionLost() { readLost += 1 }
+    override func writeConnectionLost() { writeLost += 1 }
+
+    /// Waits until `count` bytes have arrived.
+    func waitFor(bytes count: Int, timeout: Double = 2) async throws -> Bool {
+        try await eventually(timeout: timeout) { self.received.readableBytes >= count }
+    }
+}
+
+/// Echoes what it receives.
+@ReactorActor
+final class EchoProtocol: Protocol {
+    override func dataReceived(_ data: ByteBuffer) { transport?.write(data) }
+}
+
+/// A lock-protected value shared between threads in tests.
+final class Locked<T: Sendable>: Sendable {
+    private let m: Mutex<T>
+    init(_ v: T) { m = Mutex(v) }
+    func withLock<R: Sendable>(_ f: (inout T) -> R) -> R { m.withLock { f(&$0) } }
+    var value: T { m.withLock { $0 } }
+}
