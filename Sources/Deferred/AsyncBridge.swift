@@ -1,0 +1,115 @@
+/// Moves a value across a continuation resume that the compiler cannot prove safe. Safe here because the
+/// Deferred's chain runs on the awaiting task's own executor (or with no concurrency at all), so the value is
+/// never touched by two threads at once.
+@usableFromInline
+struct UnsafeTransfer<T>: @unchecked Sendable {
+    @usableFromInline var value: T
+    @usableFromInline init(_ value: T) { self.value = value }
+}
+
+/// The running `Deferred { … }` body that is awaiting: lets cancelling the body's Deferred cancel the Deferred
+/// the body waits on (Twisted's inlineCallbacks cascade).
+final class InlineContext: @unchecked Sendable {
+    // Safe: only touched by the body's task, which runs on one executor at a time, and by the body
+    // Deferred's canceller, which runs on that same executor (Deferreds are confined to their thread).
+    var waitingOn: DeferredCore?
+    var task: Task<Void, Never>?
+    @TaskLocal static var current: InlineContext?
+}
+
+private func cancelCore(on actor: isolated any Actor, _ core: UnsafeTransfer<DeferredCore>) {
+    core.value.cancel()
+}
+
+extension Deferred {
+    /// The Deferred's eventual result, awaited (Twisted's `await d`).
+    ///
+    /// Contract: a fired Deferred returns (or throws) at once without suspending. Otherwise the caller
+    /// suspends until the chain reaches this point and resumes on its own executor (no hop to the global
+    /// pool). A failure is thrown as its underlying error and counts as handled. The result is consumed:
+    /// steps added afterwards see ``ResultConsumed``. Cancelling the awaiting Task cancels the Deferred
+    /// (on the awaiting actor's executor). Inside `Deferred { … }`, cancelling that body's Deferred cancels
+    /// this one.
+    public var value: Value {
+        get async throws {
+            if let r = core.consumeResult() {
+                switch r {
+                case .success(let v):
+                    if let v = v as? Value { return v }
+                    throw DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: v))")
+                case .failure(let f):
+                    throw f.error
+                }
+            }
+            return try await waitForResult(isolation: #isolation)
+        }
+    }
+
+    private func waitForResult(isolation: isolated (any Actor)?) async throws -> Value {
+        let core = self.core
+        let context = InlineContext.current
+        let transfer = UnsafeTransfer(core)
+        let box: UnsafeTransfer<Value> = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<UnsafeTransfer<Value>, any Error>) in
+                context?.waitingOn = core
+                core.append(.pair(
+                    callback: { any in
+                        context?.waitingOn = nil
+                        if let v = any as? Value {
+                            cont.resume(returning: UnsafeTransfer(v))
+                        } else {
+                            cont.resume(throwing: DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: any))"))
+                        }
+                        return .value(ResultConsumed())
+                    },
+                    errback: { f in
+                        context?.waitingOn = nil
+                        cont.resume(throwing: f.error)
+                        return .value(ResultConsumed())
+                    }))
+            }
+        } onCancel: {
+            if let isolation {
+                Task { await cancelCore(on: isolation, transfer) }
+            } else {
+                transfer.value.cancel()
+            }
+        }
+        return box.value
+    }
+
+    /// Starts `body` at once and returns the Deferred of its result: Swift's `inlineCallbacks`.
+    ///
+    /// Contract: the body runs synchronously, on the caller's thread, up to its first real suspension, so when
+    /// nothing suspends the Deferred has fired before the initializer returns. It then runs on the caller's
+    /// actor (the reactor, when started there). Its return value fires the Deferred with success, a thrown
+    /// error with failure. Cancelling the returned Deferred cancels the Deferred the body is awaiting at that
+    /// moment (the body sees that outcome where it awaits and may catch it and go on); when the body awaits
+    /// something else, its Task is cancelled. The Deferred fires only when the body finishes.
+    public init(isolation: isolated (any Actor)? = #isolation, _ body: @escaping () async throws -> Value) {
+        let core = DeferredCore()
+        let context = InlineContext()
+        core.cancelFiresLater = true
+        core.canceller = { _ in
+            if let inner = context.waitingOn {
+                inner.cancel()
+            } else {
+                context.task?.cancel()
+            }
+        }
+        self.init(core: core)
+        let task = Task.immediate { [isolation] in
+            _ = isolation
+            let outcome: DeferredCore.Outcome
+            do {
+                let v = try await InlineContext.$current.withValue(context) { try await body() }
+                outcome = .success(v)
+            } catch {
+                outcome = .failure(Failure.wrap(error))
+            }
+            context.task = nil
+            try? core.fire(outcome, site: "Deferred { }")
+        }
+        if !core.called { context.task = task }
+    }
+}

@@ -1,0 +1,219 @@
+/// A result that will arrive later, with Twisted's callback chain (Twisted's `Deferred`).
+///
+/// `Deferred<Value>` is a handle onto one chain of (callback, errback) steps. Every `add…` appends one step to
+/// that chain and returns a handle typed for the step's output: the handles are views of the same chain, so
+/// `d.addCallback(f).addCallback(g)` and `d.addCallback(f); d.addCallback(g)` build the same chain, exactly as in
+/// Twisted (use the returned handle so the types line up).
+///
+/// Contract:
+/// - `callback(_:)`/`errback(_:)` fire it once; a second fire is ``AlreadyCalledError`` (thrown by
+///   `tryCallback`, reported through the unhandled-error hook by `callback`), except the one late fire swallowed
+///   after a `cancel()` without canceller.
+/// - Steps run synchronously, in order, on the thread that fires the Deferred or adds the step to a fired one.
+///   A throwing step switches to the failure path; an errback that returns switches back to success.
+/// - A step that returns another Deferred pauses this chain until that one fires, then continues with its
+///   result (trampolined: a chain of any depth does not grow the stack).
+/// - A chain that ends in a failure nobody handled reports it when the last handle is released.
+/// - Not thread-safe and not tied to any actor: touch a Deferred from one thread (the reactor's, or a test's).
+public struct Deferred<Value> {
+    @usableFromInline let core: DeferredCore
+
+    @usableFromInline init(core: DeferredCore) { self.core = core }
+
+    /// A new, unfired Deferred.
+    @inlinable public init() { core = DeferredCore() }
+
+    /// A new Deferred whose `cancel()` calls `canceller` (once, and only while unfired). The canceller may fire
+    /// the Deferred itself; if it does not, the Deferred fails with ``CancelledError``.
+    public init(canceller: @escaping (Deferred<Value>) -> Void) {
+        core = DeferredCore()
+        core.canceller = { c in canceller(Deferred(core: c)) }
+    }
+
+    // MARK: state
+
+    /// True once fired (callback, errback, or cancelled), even while waiting on a chained Deferred.
+    public var called: Bool { core.called }
+    /// True when the chain holds a result now (fired, and not waiting on a chained Deferred).
+    public var hasResult: Bool { core.result != nil }
+    /// True while paused (explicitly or waiting on a chained Deferred).
+    public var isPaused: Bool { core.paused > 0 }
+    /// Two handles are the same Deferred when they view the same chain.
+    public func isSame<U>(_ other: Deferred<U>) -> Bool { core === other.core }
+
+    /// The current result, if any: `.success` when the chain holds a value of type `Value`.
+    public var result: Result<Value, Failure>? {
+        switch core.result {
+        case nil: return nil
+        case .failure(let f)?: return .failure(f)
+        case .success(let v)?:
+            if let v = v as? Value { return .success(v) }
+            return .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: v))")))
+        }
+    }
+
+    // MARK: firing
+
+    /// Fires the chain with `value`. A second fire is reported as an ``AlreadyCalledError`` through the
+    /// unhandled-error hook and ignored; use ``tryCallback(_:)`` to get it thrown.
+    public func callback(_ value: Value, file: String = #fileID, line: Int = #line) {
+        do { try core.fire(.success(value), site: "\(file):\(line)") } catch {
+            DeferredDebug.reportUnhandled(Failure(error, file: file, line: line), creator: nil, invoker: nil)
+        }
+    }
+
+    /// Fires the chain with a failure wrapping `error` (a Failure is passed on as is).
+    public func errback(_ error: any Error, file: String = #fileID, line: Int = #line) {
+        do { try core.fire(.failure(Failure.wrap(error, file: file, line: line)), site: "\(file):\(line)") } catch {
+            DeferredDebug.reportUnhandled(Failure(error, file: file, line: line), creator: nil, invoker: nil)
+        }
+    }
+
+    /// Like `callback`, but a second fire throws ``AlreadyCalledError``.
+    public func tryCallback(_ value: Value, file: String = #fileID, line: Int = #line) throws(AlreadyCalledError) {
+        try core.fire(.success(value), site: "\(file):\(line)")
+    }
+
+    /// Like `errback`, but a second fire throws ``AlreadyCalledError``.
+    public func tryErrback(_ error: any Error, file: String = #fileID, line: Int = #line) throws(AlreadyCalledError) {
+        try core.fire(.failure(Failure.wrap(error, file: file, line: line)), site: "\(file):\(line)")
+    }
+
+    /// Fires with `result`.
+    public func fire(_ result: Result<Value, any Error>) {
+        switch result {
+        case .success(let v): callback(v)
+        case .failure(let e): errback(e)
+        }
+    }
+
+    // MARK: steps
+
+    @inlinable static func cast(_ v: Any) -> Value? { v as? Value }
+
+    @inlinable static func mismatch(_ v: Any) -> DeferredCore.StepOutput {
+        .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: v))")))
+    }
+
+    @inlinable static func wrapCallback<U>(_ f: @escaping (Value) throws -> U) -> (Any) -> DeferredCore.StepOutput {
+        { any in
+            guard let v = cast(any) else { return any is ResultConsumed ? .value(any) : mismatch(any) }
+            do { return .value(try f(v)) } catch { return .failure(Failure.wrap(error)) }
+        }
+    }
+
+    @inlinable static func wrapChainingCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> (Any) -> DeferredCore.StepOutput {
+        { any in
+            guard let v = cast(any) else { return any is ResultConsumed ? .value(any) : mismatch(any) }
+            do { return .chain(try f(v).core) } catch { return .failure(Failure.wrap(error)) }
+        }
+    }
+
+    @inlinable static func wrapErrback<U>(_ f: @escaping (Failure) throws -> U) -> (Failure) -> DeferredCore.StepOutput {
+        { failure in
+            do { return .value(try f(failure)) } catch { return .failure(Failure.wrap(error)) }
+        }
+    }
+
+    @inlinable static func wrapChainingErrback<U>(_ f: @escaping (Failure) throws -> Deferred<U>) -> (Failure) -> DeferredCore.StepOutput {
+        { failure in
+            do { return .chain(try f(failure).core) } catch { return .failure(Failure.wrap(error)) }
+        }
+    }
+
+    /// Appends one (callback, errback) pair (Twisted's `addCallbacks`): exactly one of them runs.
+    @discardableResult @inlinable
+    public func addCallbacks<U>(_ callback: @escaping (Value) throws -> U,
+                                _ errback: @escaping (Failure) throws -> U) -> Deferred<U> {
+        core.append(.pair(callback: Self.wrapCallback(callback), errback: Self.wrapErrback(errback)))
+        return Deferred<U>(core: core)
+    }
+
+    /// Appends a callback; a failure passes by it untouched.
+    @discardableResult @inlinable
+    public func addCallback<U>(_ f: @escaping (Value) throws -> U) -> Deferred<U> {
+        core.append(.pair(callback: Self.wrapCallback(f), errback: nil))
+        return Deferred<U>(core: core)
+    }
+
+    /// Appends a callback that returns a Deferred: the chain waits for it and continues with its result.
+    @discardableResult @inlinable
+    public func addCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
+        core.append(.pair(callback: Self.wrapChainingCallback(f), errback: nil))
+        return Deferred<U>(core: core)
+    }
+
+    /// Appends an errback; a value passes by it untouched. Returning recovers (the next callback gets the
+    /// value); throwing (e.g. rethrowing the Failure, or `trap`) keeps the chain on the failure path.
+    @discardableResult @inlinable
+    public func addErrback(_ f: @escaping (Failure) throws -> Value) -> Deferred<Value> {
+        core.append(.pair(callback: nil, errback: Self.wrapErrback(f)))
+        return self
+    }
+
+    /// Appends an errback that returns a Deferred: the chain waits for it.
+    @discardableResult @inlinable
+    public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
+        core.append(.pair(callback: nil, errback: Self.wrapChainingErrback(f)))
+        return self
+    }
+
+    /// Appends the same function for both paths (Twisted's `addBoth`).
+    @discardableResult @inlinable
+    public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> U) -> Deferred<U> {
+        core.append(.pair(callback: Self.wrapCallback { try f(.success($0)) },
+                          errback: Self.wrapErrback { try f(.failure($0)) }))
+        return Deferred<U>(core: core)
+    }
+
+    /// Appends the same Deferred-returning function for both paths.
+    @discardableResult @inlinable
+    public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
+        core.append(.pair(callback: Self.wrapChainingCallback { try f(.success($0)) },
+                          errback: Self.wrapChainingErrback { try f(.failure($0)) }))
+        return Deferred<U>(core: core)
+    }
+
+    /// Fires `other` with this chain's result at this point (Twisted's `chainDeferred`; not trampolined).
+    /// This chain continues with nil-equivalent: its later steps see `Void`.
+    @discardableResult
+    public func chainDeferred(_ other: Deferred<Value>) -> Deferred<Void> {
+        other.core.chainedTo = core
+        return addCallbacks({ v -> Void in other.callback(v) }, { f -> Void in other.errback(f) })
+    }
+
+    // MARK: pause, cancel
+
+    /// Stops the chain from running until a matching `unpause()`; a result that arrives meanwhile is kept.
+    public func pause() { core.pause() }
+    /// Undoes one `pause()`; at zero the chain runs if it has a result.
+    public func unpause() { core.unpause() }
+
+    /// Cancels (Twisted's `cancel`): an unfired Deferred calls its canceller and, unless that fired it, fails
+    /// with ``CancelledError``; one waiting on a chained Deferred cancels that one; otherwise nothing happens.
+    public func cancel() { core.cancel() }
+}
+
+/// A Deferred that already holds `value` (Twisted's `succeed`).
+@inlinable public func succeed<Value>(_ value: Value) -> Deferred<Value> {
+    let d = Deferred<Value>()
+    d.callback(value)
+    return d
+}
+
+/// A Deferred that already holds a failure wrapping `error` (Twisted's `fail`).
+public func fail<Value>(_ error: any Error, as: Value.Type = Value.self) -> Deferred<Value> {
+    let d = Deferred<Value>()
+    d.errback(error)
+    return d
+}
+
+/// Calls `f` and wraps its outcome in a Deferred (Twisted's `maybeDeferred`): a throw becomes a failed Deferred.
+public func maybeDeferred<Value>(_ f: () throws -> Value) -> Deferred<Value> {
+    do { return succeed(try f()) } catch { return fail(error) }
+}
+
+/// Calls `f` and returns its Deferred; a throw becomes a failed Deferred (Twisted's `maybeDeferred`).
+public func maybeDeferred<Value>(_ f: () throws -> Deferred<Value>) -> Deferred<Value> {
+    do { return try f() } catch { return fail(error) }
+}
