@@ -25,8 +25,9 @@ final class EpollSelector: Selector {
     }
 
     private func mask(_ i: Interest) -> UInt32 {
-        var m = UInt32(EPOLLRDHUP.rawValue)
-        if i.contains(.read) { m |= UInt32(EPOLLIN.rawValue) }
+        var m: UInt32 = 0
+        // RDHUP only with read interest: it is level-triggered and would spin a half-closed or paused socket.
+        if i.contains(.read) { m |= UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue) }
         if i.contains(.write) { m |= UInt32(EPOLLOUT.rawValue) }
         return m
     }
