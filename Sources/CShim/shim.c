@@ -15,6 +15,18 @@ void twister_set_current_reactor_id(uint64_t id) { twister_reactor_id = id; }
 
 int twister_errno(void) { return errno; }
 
+#include <poll.h>
+int twister_poll_ns(struct pollfd *fds, unsigned long n, int64_t timeout_ns) {
+#ifdef __linux__
+    if (timeout_ns < 0) return ppoll(fds, (nfds_t)n, NULL, NULL);
+    struct timespec ts = { (time_t)(timeout_ns / 1000000000LL), (long)(timeout_ns % 1000000000LL) };
+    return ppoll(fds, (nfds_t)n, &ts, NULL);
+#else
+    int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+    return poll(fds, (nfds_t)n, ms);
+#endif
+}
+
 int64_t twister_monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -5,6 +5,7 @@ final class EndpointConnection: ClientFactory {
     let wrapped: Factory
     let result: Deferred<Protocol>
     var connector: (any Connector)?
+    var cancelled = false
 
     private init(wrapped: Factory, result: Deferred<Protocol>) {
         self.wrapped = wrapped
@@ -18,6 +19,9 @@ final class EndpointConnection: ClientFactory {
         let box = Box()
         let d = Deferred<Protocol>(canceller: { _ in
             guard let ec = box.value else { return }
+            // The Deferred fails with CancelledError (Twisted's ConnectingCancelledError), not the .aborted that
+            // stopConnecting reports to the factory.
+            ec.cancelled = true
             ec.connector?.stopConnecting()
         })
         let ec = EndpointConnection(wrapped: factory, result: d)
@@ -38,7 +42,7 @@ final class EndpointConnection: ClientFactory {
     }
 
     override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
-        if !result.called { result.errback(reason.error) }
+        if !result.called && !cancelled { result.errback(reason.error) }
     }
 }
 

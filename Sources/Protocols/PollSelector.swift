@@ -5,8 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// poll(2), available everywhere. Wake-ups through a self-pipe (an eventfd on Linux). Millisecond timer
-/// precision (deadlines are rounded up, so a timer never fires early).
+/// poll(2), available everywhere. Wake-ups through a self-pipe (an eventfd on Linux). Timer deadlines use ppoll's
+/// nanosecond timeout on Linux (poll's milliseconds, rounded up, elsewhere), so a timer never fires early.
 ///
 /// The pollfd array is kept dense: a map from fd to slot gives O(1) register, modify and remove (swap-remove).
 final class PollSelector: Selector {
@@ -61,12 +61,9 @@ final class PollSelector: Selector {
     }
 
     func wait(deadline: Int64?, events: inout [ReadyEvent]) -> Int {
-        var timeout: Int32 = -1
-        if let deadline {
-            let delta = deadline - twister_monotonic_ns()
-            timeout = delta <= 0 ? 0 : Int32(min((delta + 999_999) / 1_000_000, Int64(Int32.max)))
-        }
-        let n = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+        var timeout: Int64 = -1
+        if let deadline { timeout = max(0, deadline - twister_monotonic_ns()) }
+        let n = fds.withUnsafeMutableBufferPointer { twister_poll_ns($0.baseAddress, UInt($0.count), timeout) }
         guard n > 0 else { return 0 }
         var out = 0
         let errMask = Int16(POLLERR | POLLHUP | POLLNVAL)

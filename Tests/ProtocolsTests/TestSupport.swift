@@ -1,5 +1,6 @@
 import Testing
 import Synchronization
+import Foundation
 @testable import TwisterProtocols
 
 /// Awaits `d`, failing with a TimeoutError after `timeout` seconds so that no test can hang.
@@ -158,4 +159,14 @@ func connectLocal(_ port: Int, _ make: @escaping () -> Protocol = { RecordingPro
     _ = Reactor.shared.connectTCP(host: "127.0.0.1", port: port, factory: f, timeout: 2)
     let p = try await resultOf(f.protocolD)
     return (f, p)
+}
+
+/// A local TCP port on which nothing listens and that no other test can take while `body` runs: a socket bound to
+/// it but not listening, so connecting is refused.
+@ReactorActor
+func withRefusingPort<R>(_ body: (Int) async throws -> R) async throws -> R {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    try Socket.bind(fd, .ipv4(host: "127.0.0.1", port: 0))
+    return try await body(Socket.localAddress(fd)!.port)
 }

@@ -48,6 +48,10 @@ int twister_timerfd_drain(int fd);
 int twister_pidfd_open(int pid);
 #endif
 
+/// poll(2) with a nanosecond timeout (ppoll where available); timeout_ns < 0 waits forever.
+struct pollfd;
+int twister_poll_ns(struct pollfd *fds, unsigned long n, int64_t timeout_ns);
+
 /// Monotonic nanoseconds.
 int64_t twister_monotonic_ns(void);
 /// A non-blocking, close-on-exec socket.
