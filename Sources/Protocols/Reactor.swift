@@ -35,6 +35,8 @@ import Darwin
 /// SIGTERM call ``stop()``. ``stop()`` fires the shutdown triggers (before, during, after; a "before" trigger's
 /// Deferred is awaited) and then releases `run()`. The loop thread keeps serving after stop (so tasks awaiting
 /// the reactor never hang); `run()` may be called again.
+///
+/// Making the reactor ignores SIGPIPE for the process (socket writes report EPIPE instead).
 public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecked Sendable {
     // @unchecked Sendable: the cross-thread state (`incoming`, the run waiters) is behind a Mutex; every other
     // stored var is touched only on the loop thread (the public API that reaches it is @ReactorActor or checks
@@ -93,6 +95,9 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
         selectorKind = kind
         selector = makeSelector(kind)
         id = Reactor.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        // Writing to a socket the peer has reset must fail with EPIPE (ending the connection with `.lost`), not
+        // kill the process: ignore SIGPIPE, as Python (hence Twisted) does.
+        signal(SIGPIPE, SIG_IGN)
         let thread = Thread { [self] in self.runLoop() }
         thread.name = "twister-reactor"
         thread.start()
