@@ -199,4 +199,22 @@ import Synchronization
         #expect(peak.load(ordering: .relaxed) <= 2)
         #expect(pool.threadCount <= 2)
     }
+
+    @Test @ReactorActor func delayedCallsListsPendingCallsOnly() {
+        let r = Reactor.shared
+        let a = r.scheduleCall(10) {}
+        let b = r.scheduleCall(10) {}
+        #expect(r.delayedCalls.contains { $0 === a } && r.delayedCalls.contains { $0 === b })
+        a.cancel()
+        #expect(!r.delayedCalls.contains { $0 === a })
+        b.cancel()
+    }
+
+    @Test @ReactorActor func manyTimersFireInDeadlineOrder() async throws {
+        let r = Reactor.shared
+        var fired: [Int] = []
+        for i in (0..<300).reversed() { r.callLater(Double(i) * 0.0001) { fired.append(i) } }
+        #expect(try await eventually { fired.count == 300 })
+        #expect(fired == Array(0..<300))
+    }
 }

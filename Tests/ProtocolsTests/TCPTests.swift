@@ -52,6 +52,17 @@ final class ChunkPuller: Producer {
         #expect(try await resultOf(client.lost) == .done)
     }
 
+    @Test @ReactorActor func writeSequenceSendsBuffersInOrder() async throws {
+        let (port, n) = try listenLocal(Factory { EchoProtocol() })
+        defer { _ = port.stopListening() }
+        let (_, client) = try await connectLocal(n)
+        client.transport?.writeSequence(["a", "bb", ByteBuffer(bytes: [UInt8](repeating: 0x63, count: 50_000)), "d"])
+        #expect(try await client.waitFor(bytes: 50_004))
+        let s = String(buffer: client.received)
+        #expect(s.hasPrefix("abbccc") && s.hasSuffix("cd"))
+        client.transport?.loseConnection()
+    }
+
     @Test @ReactorActor func portZeroListensOnAnEphemeralPortReportedByHost() throws {
         let (port, n) = try listenLocal(Factory { EchoProtocol() })
         defer { _ = port.stopListening() }
