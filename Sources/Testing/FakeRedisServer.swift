@@ -116,6 +116,7 @@ public final class FakeRedisServer: Protocol {
             if s.count > 1 { resp3 = s[1] == "3" }
             out.writeString(resp3 ? "%2\r\n" : "*4\r\n"); bulk("server", &out); bulk("redis", &out); bulk("proto", &out); int(resp3 ? 3 : 2, &out)
         case "CLIENT": ok(&out)
+        case "ECHO": guard s.count == 2 else { return err(wrongArgs, &out) }; bulk(p[1], &out)
         case "SELECT":
             guard s.count == 2, let n = Int(s[1]), n >= 0, n < 16 else { return err("ERR DB index is out of range", &out) }
             db = n; ok(&out)
@@ -280,7 +281,7 @@ public final class FakeRedisServer: Protocol {
 
     private let known: Set<String> = ["PING", "SET", "GET", "MGET", "MSET", "INCR", "DECR", "INCRBY", "DECRBY", "DEL",
         "EXISTS", "EXPIRE", "TTL", "PERSIST", "HSET", "HGET", "HGETALL", "HDEL", "LPUSH", "RPUSH", "LPOP", "RPOP",
-        "LRANGE", "LLEN", "SADD", "SREM", "SMEMBERS", "SISMEMBER", "ZADD", "ZRANGE", "ZSCORE", "ZREM", "PUBLISH"]
+        "LRANGE", "LLEN", "SADD", "SREM", "SMEMBERS", "SISMEMBER", "ZADD", "ZRANGE", "ZSCORE", "ZREM", "PUBLISH", "ECHO"]
 }
 
 /// The data of ``FakeRedisServer`` connections: databases, recorded TTLs, subscribers, the password.
