@@ -22,6 +22,8 @@ public final class RedisProtocol: Protocol {
     public var onMessage: ((RedisMessage) -> Void)?
     /// Called with RESP3 push messages that are not pub/sub messages (e.g. client-side caching invalidations).
     public var onPush: (([RedisValue]) -> Void)?
+    /// Called once when the connection ends, after pending calls failed (used by ``RedisPool``).
+    public var onConnectionLost: ((Failure) -> Void)?
     /// The attributes that came with the last reply (RESP3), if any.
     public private(set) var lastAttributes: [RedisPair]?
 
@@ -105,6 +107,7 @@ public final class RedisProtocol: Protocol {
     public override func connectionLost(_ reason: Failure) {
         abandon(reason.error)
         super.connectionLost(reason)
+        onConnectionLost?(reason)
     }
 
     // MARK: sending
