@@ -1,0 +1,372 @@
+/// Compiles a template (and, inline, everything it extends or includes) into one ``Program``.
+///
+/// Follows Tornado's code generation: the program is the root-most ancestor's body; each `{% block %}`
+/// renders the most-derived definition under that definition's file (its autoescape, its line numbers, with a
+/// "via" hop); each `{% include %}` inlines the included file's body, sharing the caller's variables.
+final class NodeCompiler {
+    private let slots = SlotTable()
+    private let loader: Loader?
+    private var namedBlocks: [String: (body: [TemplateNode], file: ParsedFile)] = [:]
+    private var current: ParsedFile
+    /// Include/block hops, outermost first.
+    private var via: [(file: String, line: Int)] = []
+    private var depth = 0
+    private var textSize = 0
+    /// Names of every template the program was built from (for reload checks).
+    private(set) var dependencies: Set<String> = []
+
+    private static let maxDepth = 64
+
+    private init(root: ParsedFile, loader: Loader?) {
+        self.current = root
+        self.loader = loader
+    }
+
+    private var expressions: ExpressionCompiler { ExpressionCompiler(slots: slots) }
+
+    /// Compiles `ancestors` (the template first, then what it extends, outward). Returns the program and the
+    /// names of the templates it depends on.
+    static func compile(ancestors: [ParsedFile], loader: Loader?, namespace: [String: TemplateValue]) throws -> (Program, Set<String>) {
+        let root = ancestors[ancestors.count - 1]
+        let c = NodeCompiler(root: root, loader: loader)
+        for file in ancestors.reversed() {
+            try c.collectBlocks(file.nodes, file: file)
+        }
+        c.current = root
+        let run = try c.compileBody(root.nodes)
+        let initial: [TemplateValue?] = c.slots.names.map { name in
+            if let v = namespace[name] { return v }
+            if let f = Builtins.functions[name] { return .function(f) }
+            return nil
+        }
+        return (Program(run: run, slotNames: c.slots.names, initialSlots: initial, textSize: c.textSize), c.dependencies)
+    }
+
+    // MARK: - Helpers
+
+    private func location(_ line: Int) -> SourceLocation {
+        SourceLocation(file: current.name, line: line, via: via.reversed())
+    }
+
+    private func parseError(_ message: String, line: Int) -> TemplateError {
+        TemplateError(kind: .parseError, message: message, filename: current.name, line: line, via: via.reversed())
+    }
+
+    /// Loads `path` relative to the current file through the loader, recording the dependency.
+    private func load(_ path: String, directive: String, line: Int) throws -> Template {
+        guard let loader else { throw parseError("{% \(directive) %} block found, but no template loader", line: line) }
+        let template: Template
+        do {
+            template = try loader.load(path, relativeTo: current.name)
+        } catch {
+            throw location(line).locate(error)
+        }
+        dependencies.insert(template.name)
+        dependencies.formUnion(template.dependencies)
+        return template
+    }
+
+    /// Runs `body` with `file` as the current file, one hop deeper.
+    private func entering<T>(_ file: ParsedFile, line: Int, _ body: () throws -> T) throws -> T {
+        if depth >= Self.maxDepth {
+            throw parseError("template nesting deeper than \(Self.maxDepth) (recursive include or block?)", line: line)
+        }
+        let saved = current
+        via.append((current.name, line))
+        current = file
+        depth += 1
+        defer {
+            current = saved
+            via.removeLast()
+            depth -= 1
+        }
+        return try body()
+    }
+
+    /// Registers every `{% block %}` under `nodes`, later definitions replacing earlier ones.
+    private func collectBlocks(_ nodes: [TemplateNode], file: ParsedFile) throws {
+        for node in nodes {
+            switch node {
+            case .namedBlock(let name, let body, _):
+                namedBlocks[name] = (body, file)
+                try collectBlocks(body, file: file)
+            case .include(let path, let line):
+                let saved = current
+                current = file
+                defer { current = saved }
+                let included = try load(path, directive: "include", line: line)
+                try entering(included.file, line: line) { try collectBlocks(included.file.nodes, file: included.file) }
+            case .ifChain(let clauses, let otherwise, _):
+                for c in clauses { try collectBlocks(c.body, file: file) }
+                try collectBlocks(otherwise ?? [], file: file)
+            case .forLoop(_, _, let body, let otherwise, _), .whileLoop(_, let body, let otherwise, _):
+                try collectBlocks(body, file: file)
+                try collectBlocks(otherwise ?? [], file: file)
+            case .tryBlock(let body, let handlers, let otherwise, let finally, _):
+                try collectBlocks(body, file: file)
+                for h in handlers { try collectBlocks(h.body, file: file) }
+                try collectBlocks(otherwise ?? [], file: file)
+                try collectBlocks(finally ?? [], file: file)
+            case .apply(_, let body, _):
+                try collectBlocks(body, file: file)
+            default:
+                break
+            }
+        }
+    }
+
+    // MARK: - Statements
+
+    private static func sequence(_ execs: [Executor]) -> Executor {
+        switch execs.count {
+        case 0: return { _ in .normal }
+        case 1: return execs[0]
+        case 2:
+            let a = execs[0]
+            let b = execs[1]
+            return { f in
+                let r = try a(f)
+                if r != .normal { return r }
+                return try b(f)
+            }
+        default:
+            return { f in
+                for e in execs {
+                    let r = try e(f)
+                    if r != .normal { return r }
+                }
+                return .normal
+            }
+        }
+    }
+
+    private func compileBody(_ nodes: [TemplateNode]) throws -> Executor {
+        var execs: [Executor] = []
+        var text: [UInt8] = []
+        func flushText() {
+            guard !text.isEmpty else { return }
+            let bytes = text
+            textSize += bytes.count
+            execs.append { f in
+                f.out.append(contentsOf: bytes)
+                return .normal
+            }
+            text = []
+        }
+        for node in nodes {
+            if case .text(let s, _) = node {
+                text.append(contentsOf: s.utf8)
+                continue
+            }
+            flushText()
+            if let e = try compileNode(node) { execs.append(e) }
+        }
+        flushText()
+        return Self.sequence(execs)
+    }
+
+    private func compileNode(_ node: TemplateNode) throws -> Executor? {
+        switch node {
+        case .text:
+            return nil  // handled by compileBody
+        case .output(let expr, let line, let raw):
+            return compileOutput(expr, line: line, escape: raw ? .none : current.autoescape)
+        case .ifChain(let clauses, let otherwise, _):
+            let compiled = try clauses.map { (expressions.compile($0.condition), try compileBody($0.body), location($0.line)) }
+            let elseBody = try otherwise.map(compileBody)
+            if compiled.count == 1 {
+                let (cond, body, loc) = compiled[0]
+                return { f in
+                    let c: Bool
+                    do { c = try cond(f).isTruthy } catch { throw loc.locate(error) }
+                    if c { return try body(f) }
+                    return try elseBody?(f) ?? .normal
+                }
+            }
+            return { f in
+                for (cond, body, loc) in compiled {
+                    let c: Bool
+                    do { c = try cond(f).isTruthy } catch { throw loc.locate(error) }
+                    if c { return try body(f) }
+                }
+                return try elseBody?(f) ?? .normal
+            }
+        case .forLoop(let targets, let iterable, let body, let otherwise, let line):
+            let loc = location(line)
+            let iter = expressions.compile(iterable)
+            let assign = Assignment.assigner(slots: targets.map(slots.slot))
+            let bodyExec = try compileBody(body)
+            let elseExec = try otherwise.map(compileBody)
+            return { f in
+                let items: [TemplateValue]
+                do { items = try Operations.iterate(try iter(f)) } catch { throw loc.locate(error) }
+                for item in items {
+                    do { try assign(f, item) } catch { throw loc.locate(error) }
+                    if try bodyExec(f) == .breakLoop { return .normal }
+                }
+                return try elseExec?(f) ?? .normal
+            }
+        case .whileLoop(let condition, let body, let otherwise, let line):
+            let loc = location(line)
+            let cond = expressions.compile(condition)
+            let bodyExec = try compileBody(body)
+            let elseExec = try otherwise.map(compileBody)
+            return { f in
+                while true {
+                    let c: Bool
+                    do { c = try cond(f).isTruthy } catch { throw loc.locate(error) }
+                    if !c { break }
+                    if try bodyExec(f) == .breakLoop { return .normal }
+                }
+                return try elseExec?(f) ?? .normal
+            }
+        case .tryBlock(let body, let handlers, let otherwise, let finally, let line):
+            return try compileTry(body: body, handlers: handlers, otherwise: otherwise, finally: finally, line: line)
+        case .set(let targets, let op, let value, let line):
+            let loc = location(line)
+            let val = expressions.compile(value)
+            let targetSlots = targets.map(slots.slot)
+            if let op {
+                let i = targetSlots[0]
+                let name = targets[0]
+                return { f in
+                    do {
+                        guard let old = f.slots[i] else { throw nameError(name) }
+                        f.slots[i] = try Operations.binary(op, old, try val(f))
+                    } catch { throw loc.locate(error) }
+                    return .normal
+                }
+            }
+            let assign = Assignment.assigner(slots: targetSlots)
+            return { f in
+                do { try assign(f, try val(f)) } catch { throw loc.locate(error) }
+                return .normal
+            }
+        case .breakLoop:
+            return { _ in .breakLoop }
+        case .continueLoop:
+            return { _ in .continueLoop }
+        case .apply(let function, let body, let line):
+            let loc = location(line)
+            let fn = expressions.compile(function)
+            let bodyExec = try compileBody(body)
+            return { f in
+                var inner: [UInt8] = []
+                swap(&inner, &f.out)
+                do {
+                    _ = try bodyExec(f)
+                } catch {
+                    swap(&inner, &f.out)
+                    throw error
+                }
+                swap(&inner, &f.out)
+                do {
+                    let result = try Operations.call(try fn(f), TemplateArguments([.string(String(decoding: inner, as: UTF8.self))]))
+                    result.appendPythonString(to: &f.out)
+                } catch { throw loc.locate(error) }
+                return .normal
+            }
+        case .namedBlock(let name, let body, let line):
+            let block = namedBlocks[name] ?? (body, current)
+            return try entering(block.file, line: line) { try compileBody(block.body) }
+        case .extends:
+            return nil  // resolved before compiling: only the root-most ancestor's body is generated
+        case .include(let path, let line):
+            let included = try load(path, directive: "include", line: line)
+            return try entering(included.file, line: line) { try compileBody(included.file.nodes) }
+        }
+    }
+
+    // MARK: - Output
+
+    private func compileOutput(_ expr: Expression, line: Int, escape: Autoescape) -> Executor {
+        let loc = location(line)
+        let value = expressions.compile(expr)
+        switch escape {
+        case .none:
+            return { f in
+                do { try value(f).appendPythonString(to: &f.out) } catch { throw loc.locate(error) }
+                return .normal
+            }
+        case .function("xhtml_escape"), .function("escape"):
+            return { f in
+                let v: TemplateValue
+                do { v = try value(f) } catch { throw loc.locate(error) }
+                switch v {
+                case .string(let s): appendXHTMLEscaped(s, to: &f.out)
+                case .int(let i): appendInt(i, to: &f.out)
+                default:
+                    var tmp: [UInt8] = []
+                    v.appendPythonString(to: &tmp)
+                    tmp.withUnsafeBufferPointer { appendXHTMLEscaped(bytes: $0, to: &f.out) }
+                }
+                return .normal
+            }
+        case .function(let name):
+            let fnSlot = slots.slot(name)
+            return { f in
+                do {
+                    let v = try value(f)
+                    guard let fn = f.slots[fnSlot] else { throw nameError(name) }
+                    let escaped = try Operations.call(fn, TemplateArguments([.string(v.pythonString)]))
+                    escaped.appendPythonString(to: &f.out)
+                } catch { throw loc.locate(error) }
+                return .normal
+            }
+        }
+    }
+
+    // MARK: - try/except
+
+    private func compileTry(body: [TemplateNode], handlers: [ExceptClause], otherwise: [TemplateNode]?,
+                            finally: [TemplateNode]?, line: Int) throws -> Executor {
+        let loc = location(line)
+        let bodyExec = try compileBody(body)
+        let compiledHandlers = try handlers.map { h in
+            (kinds: h.kinds, binding: h.binding.map(slots.slot), body: try compileBody(h.body))
+        }
+        let elseExec = try otherwise.map(compileBody)
+        let finallyExec = try finally.map(compileBody)
+        return { f in
+            var flow: Flow
+            do {
+                var handled = false
+                do {
+                    flow = try bodyExec(f)
+                } catch {
+                    let e = loc.locate(error)
+                    guard let h = compiledHandlers.first(where: { Self.matches($0.kinds, e) }) else { throw e }
+                    if let slot = h.binding { f.slots[slot] = .string(e.message) }
+                    flow = try h.body(f)
+                    handled = true
+                }
+                if !handled && flow == .normal, let elseExec {
+                    flow = try elseExec(f)
+                }
+            } catch {
+                if let finallyExec { _ = try finallyExec(f) }
+                throw error
+            }
+            if let finallyExec {
+                let r = try finallyExec(f)
+                if r != .normal { return r }
+            }
+            return flow
+        }
+    }
+
+    /// Whether an `except` clause naming `kinds` catches `error` (no kinds, `Exception` or `BaseException`
+    /// catch everything; `ArithmeticError` and `LookupError` catch their Python subclasses).
+    static func matches(_ kinds: [String], _ error: TemplateError) -> Bool {
+        if kinds.isEmpty { return true }
+        for k in kinds {
+            switch k {
+            case "Exception", "BaseException": return true
+            case "ArithmeticError" where error.kind == .zeroDivisionError || error.kind == .overflowError: return true
+            case "LookupError" where error.kind == .keyError || error.kind == .indexError: return true
+            default: if k == error.kind.rawValue { return true }
+            }
+        }
+        return false
+    }
+}
