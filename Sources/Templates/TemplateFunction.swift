@@ -17,10 +17,8 @@ public struct TemplateFunction: Sendable {
     }
 
     /// A one-argument function (the common case for filters such as `{% apply upper %}`).
-    public init(_ name: String, unary body: @escaping @Sendable (TemplateValue) throws -> TemplateValue) {
-        self.name = name
-        self.isBuiltin = false
-        self.body = { args in
+    public static func unary(_ name: String, _ body: @escaping @Sendable (TemplateValue) throws -> TemplateValue) -> TemplateFunction {
+        TemplateFunction(name) { args in
             try args.expect(name, count: 1)
             return try body(args.positional[0])
         }
