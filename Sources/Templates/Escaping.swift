@@ -31,7 +31,7 @@ public enum TemplateEscaping {
     }
 
     /// JSON text as Python's `json.dumps` writes it (`", "` and `": "` separators, non-ASCII as `\uXXXX`),
-    /// with `</` written as `<\/` so the result is safe inside `<script>`. Dictionary keys are sorted.
+    /// with `</` written as `<\/` so the result is safe inside `<script>`. Dictionary keys keep their order.
     public static func jsonEncode(_ value: TemplateValue) throws -> String {
         var out: [UInt8] = []
         try appendJSON(value, to: &out)
@@ -202,7 +202,7 @@ func appendJSON(_ value: TemplateValue, to out: inout [UInt8]) throws {
     case .double(let d):
         if d.isNaN { out.append(contentsOf: "NaN".utf8) } else if d.isInfinite {
             out.append(contentsOf: (d < 0 ? "-Infinity" : "Infinity").utf8)
-        } else { out.append(contentsOf: pythonFloat(d).utf8) }
+        } else { appendPythonFloat(d, to: &out) }
     case .string(let s): appendJSONString(s, to: &out)
     case .array(let a):
         out.append(UInt8(ascii: "["))
@@ -213,11 +213,11 @@ func appendJSON(_ value: TemplateValue, to out: inout [UInt8]) throws {
         out.append(UInt8(ascii: "]"))
     case .dictionary(let d):
         out.append(UInt8(ascii: "{"))
-        for (i, k) in d.keys.sorted().enumerated() {
+        for (i, (k, v)) in d.enumerated() {
             if i > 0 { out.append(contentsOf: ", ".utf8) }
             appendJSONString(k, to: &out)
             out.append(contentsOf: ": ".utf8)
-            try appendJSON(d[k]!, to: &out)
+            try appendJSON(v, to: &out)
         }
         out.append(UInt8(ascii: "}"))
     case .object, .function:

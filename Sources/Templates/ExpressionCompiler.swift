@@ -29,6 +29,13 @@ struct ExpressionCompiler {
                 if case .dictionary(let d) = base, let v = d[field] { return v }
                 return try Operations.member(base, field)
             }
+        case .index(.name(let n), .literal(.string(let k))):
+            let i = slots.slot(n)
+            return { f in
+                guard let base = f.slots[i] else { throw nameError(n) }
+                if case .dictionary(let d) = base, let v = d[k] { return v }
+                return try Operations.index(base, .string(k))
+            }
         case .index(let base, let key):
             let b = compile(base)
             if case .literal(.string(let k)) = key {
@@ -49,15 +56,21 @@ struct ExpressionCompiler {
                 try Operations.slice(try b(f), try s1?(f), try s2?(f), try s3?(f))
             }
         case .call(let callee, let args, let kwargs):
-            let argEvals = args.map(compile)
-            let kwEvals = kwargs.map { ($0.0, compile($0.1)) }
-            let evaluateArguments: @Sendable (RenderFrame) throws -> TemplateArguments = { f in
-                var positional: [TemplateValue] = []
-                positional.reserveCapacity(argEvals.count)
-                for a in argEvals { positional.append(try a(f)) }
-                var named: [String: TemplateValue] = [:]
-                for (k, v) in kwEvals { named[k] = try v(f) }
-                return TemplateArguments(positional, named: named)
+            let argEvals = args.map { EvaluatorBox(run: compile($0)) }
+            let kwEvals = kwargs.map { (name: $0.0, value: EvaluatorBox(run: compile($0.1))) }
+            let evaluateArguments: @Sendable (RenderFrame) throws -> TemplateArguments
+            if argEvals.count == 1 && kwEvals.isEmpty {
+                let only = argEvals[0].run
+                evaluateArguments = { f in TemplateArguments([try only(f)]) }
+            } else {
+                evaluateArguments = { f in
+                    var positional: [TemplateValue] = []
+                    positional.reserveCapacity(argEvals.count)
+                    for a in argEvals { positional.append(try a.run(f)) }
+                    var named: [String: TemplateValue] = [:]
+                    for kw in kwEvals { named[kw.name] = try kw.value.run(f) }
+                    return TemplateArguments(positional, named: named)
+                }
             }
             if case .member(let receiver, let method) = callee {
                 let r = compile(receiver)
@@ -85,15 +98,16 @@ struct ExpressionCompiler {
             return { f in try Operations.binary(op, try a(f), try b(f)) }
         case .compare(let first, let rest):
             let a = compile(first)
-            let ops = rest.map { ($0.0, compile($0.1)) }
+            let ops = rest.map { (op: $0.0, right: EvaluatorBox(run: compile($0.1))) }
             if ops.count == 1 {
-                let (op, b) = ops[0]
+                let op = ops[0].op
+                let b = ops[0].right.run
                 return { f in .bool(try Operations.compare(op, try a(f), try b(f))) }
             }
             return { f in
                 var left = try a(f)
                 for (op, b) in ops {
-                    let right = try b(f)
+                    let right = try b.run(f)
                     if !(try Operations.compare(op, left, right)) { return .bool(false) }
                     left = right
                 }
@@ -119,23 +133,23 @@ struct ExpressionCompiler {
             let otherwise = compile(o)
             return { f in try cond(f).isTruthy ? try then(f) : try otherwise(f) }
         case .list(let items):
-            let evals = items.map(compile)
+            let evals = items.map { EvaluatorBox(run: compile($0)) }
             return { f in
                 var out: [TemplateValue] = []
                 out.reserveCapacity(evals.count)
-                for e in evals { out.append(try e(f)) }
+                for e in evals { out.append(try e.run(f)) }
                 return .array(out)
             }
         case .dictionary(let pairs):
-            let evals = pairs.map { (compile($0.0), compile($0.1)) }
+            let evals = pairs.map { (key: EvaluatorBox(run: compile($0.0)), value: EvaluatorBox(run: compile($0.1))) }
             return { f in
-                var out: [String: TemplateValue] = [:]
+                var out = TemplateDictionary()
                 for (k, v) in evals {
-                    let key = try k(f)
+                    let key = try k.run(f)
                     guard case .string(let s) = key else {
                         throw Operations.typeError("dictionary keys must be strings, not \(key.typeName)")
                     }
-                    out[s] = try v(f)
+                    out[s] = try v.run(f)
                 }
                 return .dictionary(out)
             }
@@ -175,7 +189,7 @@ struct ExpressionCompiler {
         if case .literal(let v) = e { return v }
         guard isConstant(e) else { return nil }
         let evaluator = ExpressionCompiler(slots: SlotTable()).compileUnfolded(e)
-        return try? evaluator(RenderFrame(slots: [], out: []))
+        return try? evaluator(RenderFrame(slots: []))
     }
 
     private func compileUnfolded(_ e: Expression) -> Evaluator {

@@ -58,13 +58,13 @@ enum Methods {
             switch name {
             case "items":
                 try args.expect(name, count: 0)
-                return .array(d.keys.sorted().map { .array([.string($0), d[$0]!]) })
+                return .array(d.map { .array([.string($0.key), $0.value]) })
             case "keys":
                 try args.expect(name, count: 0)
-                return .array(d.keys.sorted().map { .string($0) })
+                return .array(d.keys.map { .string($0) })
             case "values":
                 try args.expect(name, count: 0)
-                return .array(d.keys.sorted().map { d[$0]! })
+                return .array(d.values)
             case "get":
                 try args.expect(name, min: 1, max: 2)
                 guard case .string(let k) = args.positional[0] else { return args.value(1, "default") ?? .null }

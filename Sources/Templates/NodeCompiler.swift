@@ -129,13 +129,26 @@ final class NodeCompiler {
                 if r != .normal { return r }
                 return try b(f)
             }
-        default:
+        case 3:
+            let a = execs[0]
+            let b = execs[1]
+            let c = execs[2]
             return { f in
-                for e in execs {
-                    let r = try e(f)
-                    if r != .normal { return r }
-                }
-                return .normal
+                var r = try a(f)
+                if r != .normal { return r }
+                r = try b(f)
+                if r != .normal { return r }
+                return try c(f)
+            }
+        default:
+            // Split in halves: a balanced tree of direct closure calls, no array of closures at run time.
+            let mid = execs.count / 2
+            let a = sequence(Array(execs[..<mid]))
+            let b = sequence(Array(execs[mid...]))
+            return { f in
+                let r = try a(f)
+                if r != .normal { return r }
+                return try b(f)
             }
         }
     }
@@ -145,10 +158,10 @@ final class NodeCompiler {
         var text: [UInt8] = []
         func flushText() {
             guard !text.isEmpty else { return }
-            let bytes = text
-            textSize += bytes.count
+            let chunk = StaticText(text)
+            textSize += chunk.count
             execs.append { f in
-                f.out.append(contentsOf: bytes)
+                chunk.append(to: &f.out.pointee)
                 return .normal
             }
             text = []
@@ -183,14 +196,17 @@ final class NodeCompiler {
                     return try elseBody?(f) ?? .normal
                 }
             }
-            return { f in
-                for (cond, body, loc) in compiled {
+            // Chain the clauses from the last: each arm falls through to the next one.
+            var next: Executor = { f in try elseBody?(f) ?? .normal }
+            for (cond, body, loc) in compiled.reversed() {
+                let rest = next
+                next = { f in
                     let c: Bool
                     do { c = try cond(f).isTruthy } catch { throw loc.locate(error) }
-                    if c { return try body(f) }
+                    return c ? try body(f) : try rest(f)
                 }
-                return try elseBody?(f) ?? .normal
             }
+            return next
         case .forLoop(let targets, let iterable, let body, let otherwise, let line):
             let loc = location(line)
             let iter = expressions.compile(iterable)
@@ -252,17 +268,17 @@ final class NodeCompiler {
             let bodyExec = try compileBody(body)
             return { f in
                 var inner: [UInt8] = []
-                swap(&inner, &f.out)
+                swap(&inner, &f.out.pointee)
                 do {
                     _ = try bodyExec(f)
                 } catch {
-                    swap(&inner, &f.out)
+                    swap(&inner, &f.out.pointee)
                     throw error
                 }
-                swap(&inner, &f.out)
+                swap(&inner, &f.out.pointee)
                 do {
                     let result = try Operations.call(try fn(f), TemplateArguments([.string(String(decoding: inner, as: UTF8.self))]))
-                    result.appendPythonString(to: &f.out)
+                    result.appendPythonString(to: &f.out.pointee)
                 } catch { throw loc.locate(error) }
                 return .normal
             }
@@ -285,7 +301,7 @@ final class NodeCompiler {
         switch escape {
         case .none:
             return { f in
-                do { try value(f).appendPythonString(to: &f.out) } catch { throw loc.locate(error) }
+                do { try value(f).appendPythonString(to: &f.out.pointee) } catch { throw loc.locate(error) }
                 return .normal
             }
         case .function("xhtml_escape"), .function("escape"):
@@ -293,12 +309,12 @@ final class NodeCompiler {
                 let v: TemplateValue
                 do { v = try value(f) } catch { throw loc.locate(error) }
                 switch v {
-                case .string(let s): appendXHTMLEscaped(s, to: &f.out)
-                case .int(let i): appendInt(i, to: &f.out)
+                case .string(let s): appendXHTMLEscaped(s, to: &f.out.pointee)
+                case .int(let i): appendInt(i, to: &f.out.pointee)
                 default:
                     var tmp: [UInt8] = []
                     v.appendPythonString(to: &tmp)
-                    tmp.withUnsafeBufferPointer { appendXHTMLEscaped(bytes: $0, to: &f.out) }
+                    tmp.withUnsafeBufferPointer { appendXHTMLEscaped(bytes: $0, to: &f.out.pointee) }
                 }
                 return .normal
             }
@@ -309,7 +325,7 @@ final class NodeCompiler {
                     let v = try value(f)
                     guard let fn = f.slots[fnSlot] else { throw nameError(name) }
                     let escaped = try Operations.call(fn, TemplateArguments([.string(v.pythonString)]))
-                    escaped.appendPythonString(to: &f.out)
+                    escaped.appendPythonString(to: &f.out.pointee)
                 } catch { throw loc.locate(error) }
                 return .normal
             }

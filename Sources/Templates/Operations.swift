@@ -282,11 +282,11 @@ enum Operations {
         }
     }
 
-    /// The elements a `for` loop visits: arrays as they are, dictionary keys (sorted), a string's characters.
+    /// The elements a `for` loop visits: arrays as they are, dictionary keys (in order), a string's characters.
     static func iterate(_ v: TemplateValue) throws -> [TemplateValue] {
         switch v {
         case .array(let a): return a
-        case .dictionary(let d): return d.keys.sorted().map { .string($0) }
+        case .dictionary(let d): return d.keys.map { .string($0) }
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         default: throw typeError("'\(v.typeName)' object is not iterable")
         }

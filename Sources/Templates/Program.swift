@@ -10,15 +10,15 @@ struct Program: Sendable {
 
     /// Runs the program, appending to `out`.
     func render(into out: inout [UInt8], values: [String: TemplateValue]) throws {
-        let frame = RenderFrame(slots: initialSlots, out: [])
+        let frame = RenderFrame(slots: initialSlots)
         if !values.isEmpty {
             for i in slotNames.indices {
                 if let v = values[slotNames[i]] { frame.slots[i] = v }
             }
         }
-        swap(&frame.out, &out)
-        defer { swap(&frame.out, &out) }
-        frame.out.reserveCapacity(frame.out.count + textSize * 2)
+        swap(&frame.out.pointee, &out)
+        defer { swap(&frame.out.pointee, &out) }
+        frame.out.pointee.reserveCapacity(frame.out.pointee.count + textSize * 2)
         _ = try run(frame)
     }
 }

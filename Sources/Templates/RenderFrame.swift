@@ -1,14 +1,32 @@
 /// The mutable state of one render: the variable slots and the output buffer.
 ///
-/// A frame is created per `render` call and used by one thread only; compiled closures receive it as their
-/// argument. Slots hold nil until assigned (reading one is a NameError).
+/// A frame is created per `render` call and used by that call's thread only; compiled closures receive it as
+/// their argument. Slots hold nil until assigned (reading one is a NameError).
+///
+/// Slots and output live in manually allocated memory owned by the frame (freed in `deinit`): access through
+/// the pointers skips the dynamic exclusivity checks and copies that class-stored arrays would cost on every
+/// node of the hot path.
 final class RenderFrame {
-    var slots: [TemplateValue?]
-    var out: [UInt8]
+    let slots: UnsafeMutablePointer<TemplateValue?>
+    let slotCount: Int
+    let out: UnsafeMutablePointer<[UInt8]>
 
-    init(slots: [TemplateValue?], out: [UInt8]) {
-        self.slots = slots
-        self.out = out
+    init(slots initial: [TemplateValue?]) {
+        slotCount = initial.count
+        let s = UnsafeMutablePointer<TemplateValue?>.allocate(capacity: max(initial.count, 1))
+        initial.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { s.initialize(from: base, count: buffer.count) }
+        }
+        slots = s
+        out = .allocate(capacity: 1)
+        out.initialize(to: [])
+    }
+
+    deinit {
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
+        out.deinitialize(count: 1)
+        out.deallocate()
     }
 }
 
@@ -23,3 +41,14 @@ enum Flow {
 typealias Evaluator = @Sendable (RenderFrame) throws -> TemplateValue
 /// A compiled statement (a node or a sequence of nodes).
 typealias Executor = @Sendable (RenderFrame) throws -> Flow
+
+/// An executor stored in an array. Arrays hold closures at maximal abstraction, which costs a reabstraction
+/// thunk per call; a struct wrapper keeps the closure's natural calling convention.
+struct ExecutorBox: Sendable {
+    let run: Executor
+}
+
+/// An evaluator stored in an array (see ``ExecutorBox``).
+struct EvaluatorBox: Sendable {
+    let run: Evaluator
+}

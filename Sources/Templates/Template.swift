@@ -83,6 +83,6 @@ public final class Template: Sendable {
         guard case .dictionary(let d) = try TemplateValue(encoding: values) else {
             throw TemplateError(kind: .typeError, message: "template values must encode as a keyed container")
         }
-        return try render(d)
+        return try render(d.swiftDictionary)
     }
 }

@@ -38,7 +38,7 @@ extension Array: TemplateRepresentable where Element: TemplateRepresentable {
 }
 
 extension Dictionary: TemplateRepresentable where Key == String, Value: TemplateRepresentable {
-    public var templateValue: TemplateValue { .dictionary(mapValues(\.templateValue)) }
+    public var templateValue: TemplateValue { .dictionary(TemplateDictionary(mapValues(\.templateValue))) }
 }
 
 extension TemplateValue {
@@ -79,7 +79,7 @@ extension TemplateValue {
                 guard let c = TemplateValue(any: e) else { return nil }
                 out[k] = c
             }
-            self = .dictionary(out)
+            self = .dictionary(TemplateDictionary(out))
         default:
             // Optional<Any>.none arrives boxed; unwrap it through reflection.
             let m = Mirror(reflecting: value)

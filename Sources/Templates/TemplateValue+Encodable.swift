@@ -55,7 +55,7 @@ struct JSONValueParser {
         switch bytes[pos] {
         case UInt8(ascii: "{"):
             pos += 1
-            var d: [String: TemplateValue] = [:]
+            var d = TemplateDictionary()
             skipSpace()
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .dictionary(d) }
             while true {

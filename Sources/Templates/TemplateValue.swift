@@ -1,7 +1,7 @@
 /// A value a template computes with: what the caller passes in, what expressions produce.
 ///
 /// The cases mirror the Python values Tornado templates see. Arrays also stand for Python tuples and lists;
-/// dictionaries have `String` keys and iterate in sorted key order (Swift dictionaries keep no insertion order).
+/// dictionaries have `String` keys and keep insertion order (see ``TemplateDictionary``).
 /// `.object` lets a Swift type expose fields by name (see ``TemplateFieldProvider``); `.function` is a callable.
 ///
 /// Literal conformances let callers write values as Swift literals:
@@ -13,7 +13,7 @@ public enum TemplateValue: Sendable {
     case double(Double)
     case string(String)
     case array([TemplateValue])
-    case dictionary([String: TemplateValue])
+    case dictionary(TemplateDictionary)
     /// A Swift value exposing fields through ``TemplateFieldProvider`` (boxed, so the enum stays small).
     indirect case object(any TemplateFieldProvider)
     case function(TemplateFunction)
@@ -83,7 +83,7 @@ extension TemplateValue {
     }
 
     /// The entries if this is `.dictionary`, else nil.
-    public var dictionaryValue: [String: TemplateValue]? {
+    public var dictionaryValue: TemplateDictionary? {
         if case .dictionary(let d) = self { return d }
         return nil
     }
@@ -104,12 +104,9 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(nilLiteral: ()) { self = .null }
     public init(arrayLiteral elements: TemplateValue...) { self = .array(elements) }
-    /// A later duplicate key replaces an earlier one, as in a Python dict literal.
+    /// Keeps the literal's order; a later duplicate key replaces an earlier one, as in a Python dict literal.
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        var d: [String: TemplateValue] = [:]
-        d.reserveCapacity(elements.count)
-        for (k, v) in elements { d[k] = v }
-        self = .dictionary(d)
+        self = .dictionary(TemplateDictionary(ordered: elements))
     }
 }
 

@@ -27,7 +27,7 @@ extension TemplateValue {
         case .int(let i): appendInt(i, to: &out)
         case .null: out.append(contentsOf: "None".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "True" : "False").utf8)
-        case .double(let d): out.append(contentsOf: pythonFloat(d).utf8)
+        case .double(let d): appendPythonFloat(d, to: &out)
         case .object(let o): out.append(contentsOf: o.templateDescription.utf8)
         case .function(let f): out.append(contentsOf: "<function \(f.name)>".utf8)
         case .array, .dictionary: appendPythonRepr(to: &out)
@@ -47,11 +47,11 @@ extension TemplateValue {
             out.append(UInt8(ascii: "]"))
         case .dictionary(let d):
             out.append(UInt8(ascii: "{"))
-            for (i, k) in d.keys.sorted().enumerated() {
+            for (i, (k, v)) in d.enumerated() {
                 if i > 0 { out.append(contentsOf: ", ".utf8) }
                 appendStringRepr(k, to: &out)
                 out.append(contentsOf: ": ".utf8)
-                d[k]!.appendPythonRepr(to: &out)
+                v.appendPythonRepr(to: &out)
             }
             out.append(UInt8(ascii: "}"))
         default: appendPythonString(to: &out)
@@ -81,6 +81,42 @@ func appendInt(_ i: Int, to out: inout [UInt8]) {
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[p...]))
     }
+}
+
+/// Appends Python's float repr. Values below 1e9 with at most three decimals (prices, scores, ratios) are
+/// written directly: for them `m / 10^k` with the smallest such `k` is the unique shortest round-trip form,
+/// because the spacing of doubles there is far below `10^-3`. Everything else goes through `pythonFloat`.
+func appendPythonFloat(_ d: Double, to out: inout [UInt8]) {
+    let magnitude = d.magnitude
+    if magnitude < 1e9 && magnitude >= 1e-3 {
+        var scale = 1.0
+        for k in 0...3 {
+            let scaled = d * scale
+            let rounded = scaled.rounded()
+            if scaled == rounded && rounded / scale == d {
+                let m = Int(rounded)
+                let p = Int(scale)
+                let whole = m / p
+                if d < 0 && whole == 0 { out.append(UInt8(ascii: "-")) }
+                appendInt(whole, to: &out)
+                out.append(UInt8(ascii: "."))
+                if k == 0 {
+                    out.append(UInt8(ascii: "0"))
+                } else {
+                    var frac = (m % p).magnitude
+                    var digits = p / 10
+                    while digits > 0 {
+                        out.append(UInt8(truncatingIfNeeded: frac / UInt(digits)) &+ 0x30)
+                        frac %= UInt(digits)
+                        digits /= 10
+                    }
+                }
+                return
+            }
+            scale *= 10
+        }
+    }
+    out.append(contentsOf: pythonFloat(d).utf8)
 }
 
 /// Python's float repr: shortest round-trip digits, always with a `.0` or an exponent.
