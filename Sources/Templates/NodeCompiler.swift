@@ -117,22 +117,25 @@ final class NodeCompiler {
 
     // MARK: - Statements
 
-    private static func sequence(_ execs: [Executor]) -> Executor {
+    private static let noop: Executor = { _ in .normal }
+
+    /// One executor running `execs` in order, stopping at a break/continue.
+    private static func sequence(_ execs: [ExecutorBox]) -> Executor {
         switch execs.count {
-        case 0: return { _ in .normal }
-        case 1: return execs[0]
+        case 0: return noop
+        case 1: return execs[0].run
         case 2:
-            let a = execs[0]
-            let b = execs[1]
+            let a = execs[0].run
+            let b = execs[1].run
             return { f in
                 let r = try a(f)
                 if r != .normal { return r }
                 return try b(f)
             }
         case 3:
-            let a = execs[0]
-            let b = execs[1]
-            let c = execs[2]
+            let a = execs[0].run
+            let b = execs[1].run
+            let c = execs[2].run
             return { f in
                 var r = try a(f)
                 if r != .normal { return r }
@@ -141,7 +144,7 @@ final class NodeCompiler {
                 return try c(f)
             }
         default:
-            // Split in halves: a balanced tree of direct closure calls, no array of closures at run time.
+            // A balanced tree of direct closure calls: no array of closures is walked at run time.
             let mid = execs.count / 2
             let a = sequence(Array(execs[..<mid]))
             let b = sequence(Array(execs[mid...]))
@@ -153,17 +156,40 @@ final class NodeCompiler {
         }
     }
 
+    /// The body, or a no-op for a missing one.
+    private func compileOptional(_ nodes: [TemplateNode]?) throws -> Executor {
+        guard let nodes else { return Self.noop }
+        return try compileBody(nodes)
+    }
+
+    /// A condition as a Bool-returning closure, reading variables and fields straight from the frame.
+    private func compileCondition(_ e: Expression, _ loc: SourceLocation) -> @Sendable (RenderFrame) throws -> Bool {
+        if let field = SlotField(e, slots: slots) {
+            return { f in
+                do { return try field.read(f).isTruthy } catch { throw loc.locate(error) }
+            }
+        }
+        if case .not(let inner) = e {
+            let c = compileCondition(inner, loc)
+            return { f in try !c(f) }
+        }
+        let value = expressions.compile(e)
+        return { f in
+            do { return try value(f).isTruthy } catch { throw loc.locate(error) }
+        }
+    }
+
     private func compileBody(_ nodes: [TemplateNode]) throws -> Executor {
-        var execs: [Executor] = []
+        var execs: [ExecutorBox] = []
         var text: [UInt8] = []
         func flushText() {
             guard !text.isEmpty else { return }
             let chunk = StaticText(text)
             textSize += chunk.count
-            execs.append { f in
+            execs.append(ExecutorBox { f in
                 chunk.append(to: &f.out.pointee)
                 return .normal
-            }
+            })
             text = []
         }
         for node in nodes {
@@ -172,7 +198,7 @@ final class NodeCompiler {
                 continue
             }
             flushText()
-            if let e = try compileNode(node) { execs.append(e) }
+            if let e = try compileNode(node) { execs.append(ExecutorBox(run: e)) }
         }
         flushText()
         return Self.sequence(execs)
@@ -185,26 +211,13 @@ final class NodeCompiler {
         case .output(let expr, let line, let raw):
             return compileOutput(expr, line: line, escape: raw ? .none : current.autoescape)
         case .ifChain(let clauses, let otherwise, _):
-            let compiled = try clauses.map { (expressions.compile($0.condition), try compileBody($0.body), location($0.line)) }
-            let elseBody = try otherwise.map(compileBody)
-            if compiled.count == 1 {
-                let (cond, body, loc) = compiled[0]
-                return { f in
-                    let c: Bool
-                    do { c = try cond(f).isTruthy } catch { throw loc.locate(error) }
-                    if c { return try body(f) }
-                    return try elseBody?(f) ?? .normal
-                }
-            }
-            // Chain the clauses from the last: each arm falls through to the next one.
-            var next: Executor = { f in try elseBody?(f) ?? .normal }
-            for (cond, body, loc) in compiled.reversed() {
+            // Chain the arms from the last: each one falls through to the next, the last to `else`.
+            var next = try compileOptional(otherwise)
+            for clause in clauses.reversed() {
+                let cond = compileCondition(clause.condition, location(clause.line))
+                let body = try compileBody(clause.body)
                 let rest = next
-                next = { f in
-                    let c: Bool
-                    do { c = try cond(f).isTruthy } catch { throw loc.locate(error) }
-                    return c ? try body(f) : try rest(f)
-                }
+                next = { f in try cond(f) ? try body(f) : try rest(f) }
             }
             return next
         case .forLoop(let targets, let iterable, let body, let otherwise, let line):
@@ -212,7 +225,7 @@ final class NodeCompiler {
             let iter = expressions.compile(iterable)
             let assign = Assignment.assigner(slots: targets.map(slots.slot))
             let bodyExec = try compileBody(body)
-            let elseExec = try otherwise.map(compileBody)
+            let elseExec = try compileOptional(otherwise)
             return { f in
                 let items: [TemplateValue]
                 do { items = try Operations.iterate(try iter(f)) } catch { throw loc.locate(error) }
@@ -220,21 +233,17 @@ final class NodeCompiler {
                     do { try assign(f, item) } catch { throw loc.locate(error) }
                     if try bodyExec(f) == .breakLoop { return .normal }
                 }
-                return try elseExec?(f) ?? .normal
+                return try elseExec(f)
             }
         case .whileLoop(let condition, let body, let otherwise, let line):
-            let loc = location(line)
-            let cond = expressions.compile(condition)
+            let cond = compileCondition(condition, location(line))
             let bodyExec = try compileBody(body)
-            let elseExec = try otherwise.map(compileBody)
+            let elseExec = try compileOptional(otherwise)
             return { f in
-                while true {
-                    let c: Bool
-                    do { c = try cond(f).isTruthy } catch { throw loc.locate(error) }
-                    if !c { break }
+                while try cond(f) {
                     if try bodyExec(f) == .breakLoop { return .normal }
                 }
-                return try elseExec?(f) ?? .normal
+                return try elseExec(f)
             }
         case .tryBlock(let body, let handlers, let otherwise, let finally, let line):
             return try compileTry(body: body, handlers: handlers, otherwise: otherwise, finally: finally, line: line)
@@ -297,28 +306,31 @@ final class NodeCompiler {
 
     private func compileOutput(_ expr: Expression, line: Int, escape: Autoescape) -> Executor {
         let loc = location(line)
-        let value = expressions.compile(expr)
         switch escape {
         case .none:
+            let value = expressions.compile(expr)
             return { f in
                 do { try value(f).appendPythonString(to: &f.out.pointee) } catch { throw loc.locate(error) }
                 return .normal
             }
         case .function("xhtml_escape"), .function("escape"):
+            if let field = SlotField(expr, slots: slots) {
+                return { f in
+                    let v: TemplateValue
+                    do { v = try field.read(f) } catch { throw loc.locate(error) }
+                    appendEscapedString(of: v, to: &f.out.pointee)
+                    return .normal
+                }
+            }
+            let value = expressions.compile(expr)
             return { f in
                 let v: TemplateValue
                 do { v = try value(f) } catch { throw loc.locate(error) }
-                switch v {
-                case .string(let s): appendXHTMLEscaped(s, to: &f.out.pointee)
-                case .int(let i): appendInt(i, to: &f.out.pointee)
-                default:
-                    var tmp: [UInt8] = []
-                    v.appendPythonString(to: &tmp)
-                    tmp.withUnsafeBufferPointer { appendXHTMLEscaped(bytes: $0, to: &f.out.pointee) }
-                }
+                appendEscapedString(of: v, to: &f.out.pointee)
                 return .normal
             }
         case .function(let name):
+            let value = expressions.compile(expr)
             let fnSlot = slots.slot(name)
             return { f in
                 do {
@@ -339,10 +351,10 @@ final class NodeCompiler {
         let loc = location(line)
         let bodyExec = try compileBody(body)
         let compiledHandlers = try handlers.map { h in
-            (kinds: h.kinds, binding: h.binding.map(slots.slot), body: try compileBody(h.body))
+            (kinds: h.kinds, binding: h.binding.map(slots.slot), body: ExecutorBox(run: try compileBody(h.body)))
         }
-        let elseExec = try otherwise.map(compileBody)
-        let finallyExec = try finally.map(compileBody)
+        let elseExec = try otherwise.map { ExecutorBox(run: try compileBody($0)) }
+        let finallyExec = try finally.map { ExecutorBox(run: try compileBody($0)) }
         return { f in
             var flow: Flow
             do {
@@ -353,18 +365,18 @@ final class NodeCompiler {
                     let e = loc.locate(error)
                     guard let h = compiledHandlers.first(where: { Self.matches($0.kinds, e) }) else { throw e }
                     if let slot = h.binding { f.slots[slot] = .string(e.message) }
-                    flow = try h.body(f)
+                    flow = try h.body.run(f)
                     handled = true
                 }
                 if !handled && flow == .normal, let elseExec {
-                    flow = try elseExec(f)
+                    flow = try elseExec.run(f)
                 }
             } catch {
-                if let finallyExec { _ = try finallyExec(f) }
+                if let finallyExec { _ = try finallyExec.run(f) }
                 throw error
             }
             if let finallyExec {
-                let r = try finallyExec(f)
+                let r = try finallyExec.run(f)
                 if r != .normal { return r }
             }
             return flow
@@ -384,5 +396,20 @@ final class NodeCompiler {
             }
         }
         return false
+    }
+}
+
+/// Appends `str(value)` HTML-escaped: the `{{ expr }}` hot path. Strings and integers are written without
+/// building an intermediate string.
+@inline(__always)
+func appendEscapedString(of value: TemplateValue, to out: inout [UInt8]) {
+    switch value {
+    case .string(let s): appendXHTMLEscaped(s, to: &out)
+    case .int(let i): appendInt(i, to: &out)
+    case .double(let d): appendPythonFloat(d, to: &out)  // digits, '.', '-', 'e', "inf", "nan": nothing to escape
+    default:
+        var tmp: [UInt8] = []
+        value.appendPythonString(to: &tmp)
+        tmp.withUnsafeBufferPointer { appendXHTMLEscaped(bytes: $0, to: &out) }
     }
 }

@@ -13,10 +13,13 @@ public struct TemplateDictionary: Sendable {
         @exclusivity(unchecked) var keys: [String]
         @exclusivity(unchecked) var values: [TemplateValue]
         @exclusivity(unchecked) var index: [String: Int]?
+        /// `keyFingerprint` of each key: unequal fingerprints rule a key out without a string compare.
+        @exclusivity(unchecked) var fingerprints: [UInt64]
 
         init(keys: [String], values: [TemplateValue]) {
             self.keys = keys
             self.values = values
+            self.fingerprints = keys.map(keyFingerprint)
             if keys.count > TemplateDictionary.linearLimit { rebuildIndex() }
         }
 
@@ -28,15 +31,19 @@ public struct TemplateDictionary: Sendable {
         }
 
         @inline(__always)
-        func position(of key: String) -> Int? {
+        func position(of key: String, fingerprint: UInt64) -> Int? {
             if let index { return index[key] }
             var i = 0
-            let n = keys.count
+            let n = fingerprints.count
             while i < n {
-                if keys[i] == key { return i }
+                if fingerprints[i] == fingerprint && keys[i] == key { return i }
                 i += 1
             }
             return nil
+        }
+
+        func position(of key: String) -> Int? {
+            position(of: key, fingerprint: keyFingerprint(key))
         }
     }
 
@@ -67,6 +74,13 @@ public struct TemplateDictionary: Sendable {
     /// Values in insertion order.
     public var values: [TemplateValue] { storage.values }
 
+    /// The value for `key` whose `keyFingerprint` the caller computed in advance (compiled lookups).
+    @inline(__always)
+    func value(forKey key: String, fingerprint: UInt64) -> TemplateValue? {
+        guard let i = storage.position(of: key, fingerprint: fingerprint) else { return nil }
+        return storage.values[i]
+    }
+
     /// The value for `key`, or nil. Setting nil removes the entry; setting a new key appends it.
     public subscript(key: String) -> TemplateValue? {
         @inline(__always) get {
@@ -83,11 +97,13 @@ public struct TemplateDictionary: Sendable {
                 } else {
                     storage.keys.remove(at: i)
                     storage.values.remove(at: i)
+                    storage.fingerprints.remove(at: i)
                     if storage.index != nil { storage.rebuildIndex() }
                 }
             } else if let newValue {
                 storage.keys.append(key)
                 storage.values.append(newValue)
+                storage.fingerprints.append(keyFingerprint(key))
                 if storage.index != nil {
                     storage.index![key] = storage.keys.count - 1
                 } else if storage.keys.count > Self.linearLimit {
@@ -143,4 +159,27 @@ extension TemplateDictionary: Equatable {
 
 extension TemplateDictionary: TemplateRepresentable {
     public var templateValue: TemplateValue { .dictionary(self) }
+}
+
+/// A cheap summary of a key: its UTF-8 length and first seven bytes. Equal strings have equal fingerprints;
+/// most distinct field names differ in it, which saves the full string comparison.
+@inline(__always)
+func keyFingerprint(_ key: String) -> UInt64 {
+    let utf8 = key.utf8
+    return utf8.withContiguousStorageIfAvailable { fingerprint(bytes: $0) } ?? {
+        var copy = key
+        return copy.withUTF8 { fingerprint(bytes: $0) }
+    }()
+}
+
+@inline(__always)
+private func fingerprint(bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var f = UInt64(truncatingIfNeeded: bytes.count) << 56
+    var i = 0
+    let n = min(bytes.count, 7)
+    while i < n {
+        f |= UInt64(bytes[i]) << (UInt64(i) * 8)
+        i += 1
+    }
+    return f
 }
