@@ -37,6 +37,9 @@ public final class Loader: @unchecked Sendable {  // safe: `cache` and `reloadEn
     private let lock = NSRecursiveLock()
     private var cache: [String: Entry] = [:]
     private var reloadEnabled: Bool
+    /// Templates being compiled on the current call stack (a template that includes or extends itself
+    /// would otherwise recurse forever).
+    private var loading: Set<String> = []
 
     /// A loader reading files under `root`.
     public init(root: String, autoescape: Autoescape = .xhtmlEscape, whitespace: WhitespaceMode? = nil,
@@ -103,6 +106,11 @@ public final class Loader: @unchecked Sendable {  // safe: `cache` and `reloadEn
                 }
                 cache[resolved] = nil
             }
+            if loading.contains(resolved) {
+                throw TemplateError(kind: .parseError, message: "\(resolved) includes or extends itself")
+            }
+            loading.insert(resolved)
+            defer { loading.remove(resolved) }
             // Stamp before reading, so a change during compilation is seen next time.
             let ownStamp = stamp(for: resolved)
             let template = try Template(source: try text(of: resolved), name: resolved, loader: self,
