@@ -24,9 +24,17 @@ struct SlotField {
     /// The value, throwing an unlocated error for an unset variable or a missing field/key.
     @inline(__always)
     func read(_ f: RenderFrame) throws -> TemplateValue {
+        if let key, case .dictionary(let d)? = f.slots[slot], let v = d.value(forKey: key, fingerprint: fingerprint) {
+            return v
+        }
+        return try slowRead(f)
+    }
+
+    /// Everything but a present key of a dictionary: bare variables, objects, errors.
+    @inline(never)
+    func slowRead(_ f: RenderFrame) throws -> TemplateValue {
         guard let base = f.slots[slot] else { throw nameError(name) }
         guard let key else { return base }
-        if case .dictionary(let d) = base, let v = d.value(forKey: key, fingerprint: fingerprint) { return v }
         return isMember ? try Operations.member(base, key) : try Operations.index(base, .string(key))
     }
 }
