@@ -34,7 +34,11 @@ public enum HTTPStatus {
         case 415: return "Unsupported Media Type"
         case 416: return "Range Not Satisfiable"
         case 417: return "Expectation Failed"
+        case 418: return "I'm a teapot"
+        case 421: return "Misdirected Request"
         case 422: return "Unprocessable Content"
+        case 423: return "Locked"
+        case 428: return "Precondition Required"
         case 426: return "Upgrade Required"
         case 429: return "Too Many Requests"
         case 431: return "Request Header Fields Too Large"
@@ -44,6 +48,8 @@ public enum HTTPStatus {
         case 503: return "Service Unavailable"
         case 504: return "Gateway Timeout"
         case 505: return "HTTP Version Not Supported"
+        case 507: return "Insufficient Storage"
+        case 511: return "Network Authentication Required"
         default: return "Unknown"
         }
     }

@@ -1,0 +1,306 @@
+/// The HTTP/1.1 server protocol of one connection (Twisted's `HTTPChannel`).
+///
+/// Contract (all on the reactor thread):
+/// - Bytes are parsed incrementally as they arrive, in any chunking; nothing already scanned is scanned again.
+/// - One request at a time: once a request's head and body are in, it is handed to the ``Site`` (or the
+///   `processor` given at init) and later bytes are only buffered (reading pauses above
+///   ``HTTPServerSettings/maxPipelineBuffer``) until that request finishes; so responses go out strictly in
+///   request order.
+/// - Persistence: HTTP/1.1 stays open unless either side says `Connection: close`; HTTP/1.0 closes unless the
+///   client sent `Connection: keep-alive` and the response has a Content-Length. A closing channel ignores
+///   later bytes.
+/// - `Expect: 100-continue` on HTTP/1.1 gets `100 Continue` as soon as the head is in, unless the declared body
+///   is already too large (413).
+/// - Refused input gets a short plain-text error (400, 408, 413, 414, 431, 505) with `Connection: close`, then the
+///   connection is closed; if the peer does not go away it is aborted after ``HTTPServerSettings/abortTimeout``.
+/// - Timeouts (only when a ``ReactorTime`` is given): idle (reset by any input; off while a request is being
+///   answered) and header-read (from the first byte of a head to its end).
+/// - Backpressure: the channel is the transport's streaming producer. When the transport's write buffer is full
+///   the channel stops reading and pauses the response producer; it resumes both when the buffer drains.
+@ReactorActor
+public final class HTTPChannel: Protocol, Producer {
+    public let settings: HTTPServerSettings
+    let site: Site?
+    private let processor: ((Request) -> Void)?
+    private let time: (any ReactorTime)?
+
+    private enum State { case head, body, answering, closing }
+    private var state = State.head
+    private var inbound = ByteBuffer()
+    private var headParser: HTTPRequestHeadParser
+    private var bodyDecoder: HTTPBodyDecoder?
+    private var bodyStreamer: (any RequestBodyStreamer)?
+    private var parsing = false
+    /// The request being answered.
+    public private(set) var current: Request?
+    /// Number of requests read on this connection.
+    public private(set) var requestCount = 0
+
+    private var registeredWithTransport = false
+    private var writePaused = false
+    private var pausedForPipeline = false
+    private(set) var responseProducer: (any Producer)?
+    private var responseStreaming = false
+    private var drivingPull = false
+
+    private var lastActivity: Double = 0
+    private var idleCall: (any DelayedCall)?
+    private var headerCall: (any DelayedCall)?
+    private var abortCall: (any DelayedCall)?
+
+    /// A channel serving `site`.
+    public init(site: Site, settings: HTTPServerSettings, time: (any ReactorTime)?) {
+        self.site = site
+        self.processor = nil
+        self.settings = settings
+        self.time = time
+        self.headParser = HTTPRequestHeadParser(settings: settings)
+        super.init()
+    }
+
+    /// A channel handing every request to `processor` (which must eventually call `request.finish()`).
+    public init(settings: HTTPServerSettings = HTTPServerSettings(), time: (any ReactorTime)? = nil,
+                processor: @escaping (Request) -> Void) {
+        self.site = nil
+        self.processor = processor
+        self.settings = settings
+        self.time = time
+        self.headParser = HTTPRequestHeadParser(settings: settings)
+        super.init()
+    }
+
+    // MARK: Protocol
+
+    public override func connectionMade() {
+        if let t = transport as? any TCPTransport { t.noDelay = true }
+        transport?.registerProducer(self, streaming: true)
+        registeredWithTransport = true
+        if let time, let idle = settings.idleTimeout {
+            lastActivity = time.seconds()
+            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+        }
+    }
+
+    public override func dataReceived(_ data: ByteBuffer) {
+        if state == .closing { return }
+        if let time { lastActivity = time.seconds() }
+        if inbound.isEmpty { inbound = data } else { inbound.writeBuffer(data) }
+        if state == .answering {
+            if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
+                pausedForPipeline = true
+                transport?.pauseProducing()
+            }
+            return
+        }
+        processInbound()
+    }
+
+    public override func connectionLost(_ reason: Failure) {
+        state = .closing
+        idleCall?.cancel(); headerCall?.cancel(); abortCall?.cancel()
+        idleCall = nil; headerCall = nil; abortCall = nil
+        if let p = responseProducer { responseProducer = nil; p.stopProducing() }
+        if let r = current { current = nil; r.connectionLost(reason) }
+        inbound = ByteBuffer()
+    }
+
+    // MARK: parsing
+
+    private func processInbound() {
+        if parsing { return }
+        parsing = true
+        defer { parsing = false }
+        while true {
+            switch state {
+            case .head:
+                let head: HTTPRequestHead?
+                do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
+                guard let head else {
+                    if headParser.inProgress { armHeaderTimer() }
+                    return
+                }
+                startRequest(head)
+            case .body:
+                let request = current!
+                let streamer = bodyStreamer
+                let body = request.content
+                let done: Bool
+                do {
+                    done = try bodyDecoder!.decode(&inbound) { piece in
+                        if let streamer { streamer.bodyDataReceived(piece) } else { body.append(piece) }
+                    }
+                } catch { refuse(error); return }
+                if !done { return }
+                bodyDecoder = nil
+                bodyStreamer = nil
+                state = .answering
+                if request.content.spillError != 0 {
+                    request.setResponseCode(500)
+                    request.writeAndFinish(ByteBuffer(string: "request body could not be stored\n"))
+                    continue
+                }
+                if let streamer { streamer.bodyFinished() }
+                if let site { site.render(request) } else { processor?(request) }
+            case .answering:
+                if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
+                    pausedForPipeline = true
+                    transport?.pauseProducing()
+                }
+                return
+            case .closing:
+                return
+            }
+        }
+    }
+
+    private func startRequest(_ head: HTTPRequestHead) {
+        headerCall?.cancel(); headerCall = nil
+        if case .length(let n) = head.framing, n > settings.maxBodySize {
+            refuse(HTTPParseError(413, "request body too large")); return
+        }
+        let persistent = head.minorVersion == 1 ? !head.connectionClose : (head.connectionKeepAlive && !head.connectionClose)
+        requestCount += 1
+        if head.framing == .none {
+            // The hot path: no body, so traverse and render at once.
+            state = .answering
+            let request = Request(head: head, body: RequestBody.empty(), channel: self, persistent: persistent)
+            current = request
+            if let site { site.process(request) } else { processor?(request) }
+            return
+        }
+        var declared: Int? = nil
+        if case .length(let n) = head.framing { declared = n }
+        let body = site?.contentFileHook?(declared) ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
+        let request = Request(head: head, body: body, channel: self, persistent: persistent)
+        current = request
+        state = .body
+        bodyDecoder = HTTPBodyDecoder(framing: head.framing, settings: settings)
+        // Traverse now, so that the resource may stream the body or answer before it is sent.
+        if let site { bodyStreamer = site.headReceived(request) }
+        if request.finished || current !== request { return }
+        if head.expectContinue && head.minorVersion == 1 { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
+    }
+
+    /// True while `request`'s body is still being read (an answer now must close the connection).
+    func isReadingBody(of request: Request) -> Bool { state == .body && current === request }
+
+    /// Called by the request when its response is complete.
+    func requestDone(_ request: Request) {
+        guard request === current else { return }
+        current = nil
+        if !request.persistent || state == .body {
+            // (Answered before its body was read: the rest of the body cannot be told from the next request.)
+            close()
+            return
+        }
+        state = .head
+        if let time { lastActivity = time.seconds() }
+        if pausedForPipeline {
+            pausedForPipeline = false
+            if !writePaused { transport?.resumeProducing() }
+        }
+        processInbound()
+    }
+
+    /// Answers refused input with a short plain-text error and closes.
+    private func refuse(_ error: HTTPParseError) {
+        state = .closing
+        headerCall?.cancel(); headerCall = nil
+        var out = ByteBuffer(capacity: 200)
+        out.writeString("HTTP/1.1 \(error.status) \(HTTPStatus.reason(error.status))\r\n")
+        out.writeString("Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(error.reason.utf8.count + 1)\r\n")
+        out.writeString("Connection: close\r\n\r\n\(error.reason)\n")
+        transport?.write(out)
+        close()
+    }
+
+    /// Closes the connection once written, with an abort if the peer lingers.
+    private func close() {
+        state = .closing
+        inbound = ByteBuffer()
+        idleCall?.cancel(); idleCall = nil
+        if registeredWithTransport { registeredWithTransport = false; transport?.unregisterProducer() }
+        transport?.loseConnection()
+        if let time, let a = settings.abortTimeout, abortCall == nil {
+            abortCall = time.callLater(a) { [weak self] in
+                guard let self, self.connected else { return }
+                self.transport?.abortConnection()
+            }
+        }
+    }
+
+    // MARK: timeouts
+
+    private func idleCheck() {
+        guard let time, let idle = settings.idleTimeout, state != .closing else { return }
+        if state == .answering {
+            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+            return
+        }
+        let elapsed = time.seconds() - lastActivity
+        if elapsed >= idle {
+            idleCall = nil
+            close()
+        } else {
+            idleCall = time.callLater(idle - elapsed) { [weak self] in self?.idleCheck() }
+        }
+    }
+
+    private func armHeaderTimer() {
+        guard headerCall == nil, let time, let t = settings.headerReadTimeout else { return }
+        headerCall = time.callLater(t) { [weak self] in
+            guard let self, self.state == .head || self.state == .body else { return }
+            self.headerCall = nil
+            self.refuse(HTTPParseError(408, "request head not received in time"))
+        }
+    }
+
+    // MARK: response producer
+
+    func registerResponseProducer(_ producer: any Producer, streaming: Bool) {
+        precondition(responseProducer == nil, "a producer is already registered with this request")
+        responseProducer = producer
+        responseStreaming = streaming
+        if streaming {
+            if writePaused { producer.pauseProducing() }
+        } else if !writePaused {
+            drivePull()
+        }
+    }
+
+    func unregisterResponseProducer() {
+        responseProducer = nil
+    }
+
+    /// Pull producers write one piece per `resumeProducing`: keep asking while the transport takes more.
+    private func drivePull() {
+        if drivingPull { return }
+        drivingPull = true
+        defer { drivingPull = false }
+        while let p = responseProducer, !responseStreaming, !writePaused, state != .closing {
+            let before = current?.sentLength ?? 0
+            p.resumeProducing()
+            if responseProducer === p, (current?.sentLength ?? 0) == before, current != nil { break }
+        }
+    }
+
+    // MARK: Producer (the transport drives us)
+
+    public func pauseProducing() {
+        writePaused = true
+        if let p = responseProducer, responseStreaming { p.pauseProducing() }
+        transport?.pauseProducing()
+    }
+
+    public func resumeProducing() {
+        writePaused = false
+        if !pausedForPipeline { transport?.resumeProducing() }
+        if let p = responseProducer {
+            if responseStreaming { p.resumeProducing() } else { drivePull() }
+        }
+    }
+
+    public func stopProducing() {
+        if let p = responseProducer { responseProducer = nil; p.stopProducing() }
+    }
+}

@@ -1,0 +1,450 @@
+/// One HTTP request and its response (Twisted's `server.Request`).
+///
+/// Lifecycle, all on the reactor thread: the ``HTTPChannel`` builds it once the head (and the body, buffered)
+/// has arrived and hands it to the ``Site``, which traverses the resource tree and renders it. The resource
+/// answers through ``write(_:)`` and ``finish()`` (or by returning a body, see ``RenderResult``). The first write
+/// sends the status line and headers; ``finish()`` ends the response and lets the channel read the next request.
+///
+/// Ownership: the channel holds the request it is answering; the request holds the channel until it finishes or
+/// the connection is lost. A request can also be built without a channel (``init(method:uri:version:headers:body:)``),
+/// for tests: its output then accumulates in ``detachedOutput``.
+@ReactorActor
+public final class Request {
+    // MARK: the request
+    /// The method exactly as sent (`GET`, `POST`, …).
+    public let method: String
+    /// The request target exactly as sent (`/a/b?x=1`).
+    public let uri: String
+    /// The path part of ``uri`` (before `?`), still percent-encoded.
+    public let path: String
+    /// `HTTP/1.0` or `HTTP/1.1`.
+    public var clientproto: String { minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1" }
+    public let minorVersion: Int
+    public let requestHeaders: HTTPHeaders
+    /// The request body (Twisted's `content`).
+    public let content: RequestBody
+    /// Path segments already traversed (percent-decoded).
+    public var prepath: [String] = []
+    /// Path segments still to traverse (percent-decoded).
+    public var postpath: [String] = []
+    /// `prepath` as it was when the Site received the request (the Site's own mount path).
+    public var sitepath: [String] = []
+    /// The Site serving this request, if any.
+    public internal(set) var site: Site?
+    /// True when the request came over TLS.
+    public var isSecure = false
+    /// Uploaded files of a multipart body, by field name.
+    public var files: [String: [UploadedFile]] = [:]
+
+    // MARK: the response
+    public var responseHeaders = HTTPHeaders()
+    /// The response status (Twisted's `code`), 200 by default.
+    public private(set) var code = 200
+    /// A reason phrase replacing the standard one, if set.
+    public private(set) var codeMessage: String?
+
+    // MARK: state
+    public private(set) var startedWriting = false
+    public private(set) var finished = false
+    /// True once the connection went away before the response finished.
+    public private(set) var disconnected = false
+    /// Bytes of body sent so far (after headers; excludes chunk framing).
+    public internal(set) var sentLength = 0
+    /// Output of a request that has no channel (tests).
+    public var detachedOutput = ByteBuffer()
+    /// Whether the connection may serve another request after this one.
+    var persistent: Bool
+    var channel: HTTPChannel?
+    private var chunked = false
+    /// Compresses the body when set (see ``EncodingResourceWrapper``).
+    private var encoder: GzipEncoder?
+    private var finishWaiters: [Deferred<Void>] = []
+    var storedArgs: [String: [String]]?
+    var cookieCache: [String: String]?
+    var session: Session?
+    var lastModified: Int?
+    var etag: String?
+    /// The resource reached by traversal, for requests whose head was traversed before their body arrived.
+    var resource: Resource?
+    /// Set by the Site when the request started (for the access log).
+    var startTime: Double = 0
+
+    /// A request read by a channel.
+    init(head: HTTPRequestHead, body: RequestBody, channel: HTTPChannel?, persistent: Bool) {
+        method = head.method
+        uri = head.target
+        minorVersion = head.minorVersion
+        requestHeaders = head.headers
+        content = body
+        self.channel = channel
+        self.persistent = persistent
+        if let q = uri.utf8.firstIndex(of: 0x3F) { path = String(uri[..<q]) } else { path = uri }
+    }
+
+    /// A request with no connection (for tests and for resources rendering sub-requests).
+    public convenience init(method: String = "GET", uri: String = "/", version: Int = 1,
+                            headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer = ByteBuffer()) {
+        var h = headers
+        if version == 1 && !h.contains("Host") { h.add("Host", "localhost") }
+        let head = HTTPRequestHead(method: method, target: uri, minorVersion: version, headers: h,
+                                   framing: body.readableBytes > 0 ? .length(body.readableBytes) : .none,
+                                   connectionClose: false, connectionKeepAlive: false, expectContinue: false)
+        self.init(head: head, body: RequestBody(body), channel: nil, persistent: version == 1)
+    }
+
+    // MARK: request accessors
+
+    /// The last value of header `name` in the request (Twisted's `getHeader`), or nil.
+    public func getHeader(_ name: String) -> String? { requestHeaders.values(name).last }
+
+    /// The raw query string (after `?`), or "" when there is none.
+    public var query: String {
+        guard let q = uri.utf8.firstIndex(of: 0x3F) else { return "" }
+        return String(uri[uri.utf8.index(after: q)...])
+    }
+
+    /// The peer's address.
+    public func getClientAddress() -> Address? { channel?.transport?.peer }
+    /// Our address.
+    public func getHost() -> Address? { channel?.transport?.host }
+
+    /// The host name the client asked for: the Host header without its port, else our address.
+    public func getRequestHostname() -> String {
+        if let h = getHeader("Host") {
+            if h.hasPrefix("[") { if let e = h.firstIndex(of: "]") { return String(h[...e]) } }
+            if let c = h.lastIndex(of: ":") { return String(h[..<c]) }
+            return h
+        }
+        return getHost()?.host ?? "localhost"
+    }
+
+    /// The URL of the resources traversed so far: scheme, host, port (when not the default) and quoted prepath.
+    public func prePathURL() -> String {
+        let secure = isSecure
+        let port = getHost()?.port ?? (secure ? 443 : 80)
+        let defaultPort = secure ? 443 : 80
+        var s = secure ? "https://" : "http://"
+        s += getRequestHostname()
+        if port != defaultPort { s += ":\(port)" }
+        s += "/" + prepath.map { URLCoding.quote($0) }.joined(separator: "/")
+        return s
+    }
+
+    /// A relative link to the child `name` of the current resource (Twisted's `childLink`).
+    public func childLink(_ name: String) -> String {
+        let lastSegment = prepath.last ?? ""
+        if !postpath.isEmpty || lastSegment.isEmpty { return URLCoding.quote(name) }
+        return URLCoding.quote(lastSegment) + "/" + URLCoding.quote(name)
+    }
+
+    // MARK: response setup
+
+    /// Sets the status (and optionally a custom reason phrase). Ignored once the head was sent.
+    public func setResponseCode(_ code: Int, message: String? = nil) {
+        guard !startedWriting else { return }
+        self.code = code
+        self.codeMessage = message
+    }
+
+    /// Sets (replaces) a response header.
+    public func setHeader(_ name: String, _ value: String) { responseHeaders.set(name, value) }
+
+    /// Redirects with 302 Found to `url` (Twisted's `redirect`).
+    public func redirect(_ url: String) {
+        setResponseCode(302)
+        setHeader("Location", url)
+    }
+
+    // MARK: writing
+
+    private var bodyForbidden: Bool { method == "HEAD" || code == 204 || code == 304 || code < 200 }
+
+    /// Writes body bytes. The first call sends the status line and headers (chunked on HTTP/1.1 when no
+    /// Content-Length was set). Ignored after ``finish()`` (a programming error, logged) or after the client
+    /// went away. Bodies of HEAD, 204 and 304 responses are dropped.
+    public func write(_ data: ByteBuffer) {
+        if finished { HTTPLog.misuse("Request.write called after finish on \(method) \(uri)"); return }
+        if disconnected { return }
+        if let encoder, !bodyForbidden {
+            if !startedWriting { prepareEncodedHead(length: nil) }
+            let data = encoder.encode(data)
+            if startedWriting && data.readableBytes == 0 { return }
+            writeRaw(data)
+            return
+        }
+        writeRaw(data)
+    }
+
+    private func writeRaw(_ data: ByteBuffer) {
+        if !startedWriting {
+            var out = makeHead(contentLength: nil, bodyHint: data.readableBytes)
+            if !bodyForbidden && data.readableBytes > 0 {
+                if chunked { appendChunk(&out, data) } else { out.writeBuffer(data) }
+                sentLength += data.readableBytes
+            }
+            send(out)
+            return
+        }
+        if bodyForbidden || data.readableBytes == 0 { return }
+        sentLength += data.readableBytes
+        if chunked {
+            if data.readableBytes <= 8192 {
+                var out = ByteBuffer(capacity: data.readableBytes + 16)
+                appendChunk(&out, data)
+                send(out)
+            } else {
+                var size = ByteBuffer()
+                appendHex(&size, data.readableBytes)
+                size.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
+                send(size); send(data); send(ByteBuffer(bytes: [HTTPBytes.cr, HTTPBytes.lf]))
+            }
+        } else {
+            send(data)
+        }
+    }
+
+    public func write(_ string: String) { write(ByteBuffer(string: string)) }
+
+    /// Ends the response: sends the head if nothing was written (with `Content-Length: 0` when a body is
+    /// allowed), the last chunk when chunked, logs the request, fires ``notifyFinish()``'s Deferreds and lets the
+    /// channel go on. A second call is ignored (logged); a call after the client went away is ignored.
+    public func finish() {
+        if finished { HTTPLog.misuse("Request.finish called twice on \(method) \(uri)"); return }
+        if disconnected { return }
+        if let encoder, !bodyForbidden {
+            if !startedWriting { writeAndFinish(ByteBuffer()); return }
+            let tail = encoder.finish()
+            if tail.readableBytes > 0 { writeRaw(tail) }
+        }
+        if !startedWriting {
+            send(makeHead(contentLength: bodyForbidden ? nil : 0, bodyHint: 0))
+        } else if chunked {
+            send(ByteBuffer(bytes: [0x30, HTTPBytes.cr, HTTPBytes.lf, HTTPBytes.cr, HTTPBytes.lf]))
+        }
+        completeFinish()
+    }
+
+    /// Writes `body` as the whole response and finishes: one write of head plus body with its Content-Length
+    /// (what returning `.body` from a render method does). For HEAD the length is sent and the body dropped.
+    public func writeAndFinish(_ body: ByteBuffer) {
+        if finished || disconnected { if finished { HTTPLog.misuse("Request.writeAndFinish after finish") }; return }
+        if startedWriting { write(body); finish(); return }
+        var body = body
+        if let encoder, !bodyForbidden || method == "HEAD" {
+            var z = encoder.encode(body)
+            z.writeBuffer(encoder.finish())
+            body = z
+            prepareEncodedHead(length: body.readableBytes)
+            self.encoder = nil
+        }
+        let n = body.readableBytes
+        let length: Int? = (code == 204 || code == 304 || code < 200) ? nil : n
+        var out = makeHead(contentLength: length, bodyHint: n)
+        if !bodyForbidden { out.writeBuffer(body); sentLength = n }
+        send(out)
+        completeFinish()
+    }
+
+    private func completeFinish() {
+        finished = true
+        if let c = channel, c.current === self, c.responseProducer != nil {
+            HTTPLog.misuse("request finished with a producer still registered; unregistering it")
+            c.unregisterResponseProducer()
+        }
+        site?.requestFinished(self)
+        let waiters = finishWaiters
+        finishWaiters = []
+        for d in waiters { d.callback(()) }
+        channel?.requestDone(self)
+    }
+
+    /// A Deferred that fires when the response is finished, or errbacks with the connection's loss reason if
+    /// the client goes away first (Twisted's `notifyFinish`).
+    public func notifyFinish() -> Deferred<Void> {
+        if finished { return succeed(()) }
+        if disconnected { return fail(ConnectionError.lost("client went away")) }
+        let d = Deferred<Void>()
+        finishWaiters.append(d)
+        return d
+    }
+
+    /// Called by the channel when the connection ends before the response finished.
+    func connectionLost(_ reason: Failure) {
+        guard !finished, !disconnected else { return }
+        disconnected = true
+        let waiters = finishWaiters
+        finishWaiters = []
+        for d in waiters { d.errback(reason) }
+    }
+
+    // MARK: producers
+
+    /// Registers a producer of the response body with the connection (Twisted's `registerProducer`). A
+    /// streaming producer is paused while the client is not reading; a pull producer is asked for more
+    /// (`resumeProducing`) each time the connection can take more. Unregister before ``finish()``.
+    public func registerProducer(_ producer: any Producer, streaming: Bool) {
+        guard let channel, !disconnected, !finished else { producer.stopProducing(); return }
+        channel.registerResponseProducer(producer, streaming: streaming)
+    }
+
+    public func unregisterProducer() {
+        if let channel, channel.current === self { channel.unregisterResponseProducer() }
+    }
+
+    /// Makes the body go through `encoder` (before the head is sent).
+    public func installEncoder(_ encoder: GzipEncoder) {
+        guard !startedWriting else { return }
+        self.encoder = encoder
+    }
+
+    private func prepareEncodedHead(length: Int?) {
+        let existing = responseHeaders["Content-Encoding"]
+        setHeader("Content-Encoding", existing.map { $0 + ",gzip" } ?? "gzip")
+        responseHeaders.add("Vary", "Accept-Encoding")
+        responseHeaders.remove("Content-Length")
+    }
+
+    // MARK: output
+
+    private func send(_ data: ByteBuffer) {
+        if let channel { if !disconnected { channel.transport?.write(data) } } else { detachedOutput.writeBuffer(data) }
+    }
+
+    private func appendChunk(_ out: inout ByteBuffer, _ data: ByteBuffer) {
+        appendHex(&out, data.readableBytes)
+        out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
+        out.writeBuffer(data)
+        out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
+    }
+
+    private func appendHex(_ out: inout ByteBuffer, _ n: Int) {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var shift = (Int.bitWidth - n.leadingZeroBitCount + 3) / 4 * 4 - 4
+        if n == 0 { out.writeByte(0x30); return }
+        while shift >= 0 { out.writeByte(digits[(n >> shift) & 15]); shift -= 4 }
+    }
+
+    /// Builds the status line and headers, decides the framing, and marks the head as sent.
+    private func makeHead(contentLength: Int?, bodyHint: Int) -> ByteBuffer {
+        startedWriting = true
+        var out = ByteBuffer(capacity: 160 + responseHeaders.count * 40 + bodyHint)
+        out.writeBytes(StaticBytes.http11)
+        out.writeByte(UInt8(0x30 + (code / 100) % 10))
+        out.writeByte(UInt8(0x30 + (code / 10) % 10))
+        out.writeByte(UInt8(0x30 + code % 10))
+        out.writeByte(HTTPBytes.sp)
+        if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
+        out.writeBytes(StaticBytes.crlf)
+
+        var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false
+        for (name, value) in responseHeaders {
+            guard Self.validName(name), Self.validValue(value) else {
+                HTTPLog.misuse("refused response header with invalid bytes: \(name.debugDescription)")
+                continue
+            }
+            switch name.utf8.count {
+            case 4 where HTTPHeaders.equalsIgnoringCase(name, "Date"): hasDate = true
+            case 6 where HTTPHeaders.equalsIgnoringCase(name, "Server"): hasServer = true
+            case 12 where HTTPHeaders.equalsIgnoringCase(name, "Content-Type"): hasType = true
+            case 14 where HTTPHeaders.equalsIgnoringCase(name, "Content-Length"):
+                appLength = Int(value); if contentLength != nil { continue }
+            case 17 where HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding"): continue
+            case 10 where HTTPHeaders.equalsIgnoringCase(name, "Connection"):
+                if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true }
+                continue
+            default: break
+            }
+            out.writeString(name); out.writeBytes(StaticBytes.colonSpace); out.writeString(value); out.writeBytes(StaticBytes.crlf)
+        }
+        if !hasDate { out.writeBytes(HTTPDateCache.dateLine()) }
+        if !hasServer, let s = channel?.settings.serverName ?? site?.settings.serverName {
+            out.writeBytes(StaticBytes.server); out.writeString(s); out.writeBytes(StaticBytes.crlf)
+        }
+        let length = contentLength ?? appLength
+        if let contentLength {
+            out.writeBytes(StaticBytes.contentLength); Self.appendDecimal(&out, contentLength); out.writeBytes(StaticBytes.crlf)
+        }
+        if length == nil && !bodyForbidden {
+            if minorVersion == 1 {
+                chunked = true
+                out.writeBytes(StaticBytes.chunked)
+            } else {
+                persistent = false   // HTTP/1.0 without a length: the body ends at close.
+            }
+        }
+        if !hasType && !(code == 204 || code == 304) && length != 0 {
+            out.writeBytes(StaticBytes.defaultType)
+        }
+        if appConnectionClose { persistent = false }
+        if let channel, channel.isReadingBody(of: self) { persistent = false }
+        if !persistent {
+            out.writeBytes(StaticBytes.connectionClose)
+        } else if minorVersion == 0 {
+            out.writeBytes(StaticBytes.connectionKeepAlive)
+        }
+        out.writeBytes(StaticBytes.crlf)
+        return out
+    }
+
+    static func appendDecimal(_ out: inout ByteBuffer, _ n: Int) {
+        if n < 10 { out.writeByte(UInt8(0x30 + n)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var v = n
+        withUnsafeMutableBytes(of: &digits) { p in
+            while v > 0 { p[19 - count] = UInt8(0x30 + v % 10); v /= 10; count += 1 }
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: p[(20 - count)...]))
+        }
+    }
+
+    private static func validName(_ s: String) -> Bool {
+        if s.isEmpty { return false }
+        for c in s.utf8 where !HTTPBytes.isTokenChar(c) { return false }
+        return true
+    }
+
+    private static func validValue(_ s: String) -> Bool {
+        for c in s.utf8 where !HTTPBytes.isFieldValueByte(c) { return false }
+        return true
+    }
+
+    private static func appendSanitized(_ out: inout ByteBuffer, _ s: String) {
+        for c in s.utf8 { out.writeByte(HTTPBytes.isFieldValueByte(c) ? c : HTTPBytes.sp) }
+    }
+}
+
+/// Byte strings of the response head, built once.
+enum StaticBytes {
+    static let http11: [UInt8] = Array("HTTP/1.1 ".utf8)
+    static let crlf: [UInt8] = [13, 10]
+    static let colonSpace: [UInt8] = [58, 32]
+    static let server: [UInt8] = Array("Server: ".utf8)
+    static let contentLength: [UInt8] = Array("Content-Length: ".utf8)
+    static let chunked: [UInt8] = Array("Transfer-Encoding: chunked\r\n".utf8)
+    static let defaultType: [UInt8] = Array("Content-Type: text/html\r\n".utf8)
+    static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
+    static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
+    static let continue100: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+}
+
+/// Where the web layer reports misuse (write after finish, invalid response headers). Replaceable for tests.
+public enum HTTPLog {
+    nonisolated(unsafe) public static var handler: (@Sendable (String) -> Void)? = { msg in
+        print("[twister.web] \(msg)")
+    }
+    // Safe: set once at start-up (or by a test before it runs); read on the reactor thread.
+    static func misuse(_ message: String) { handler?(message) }
+}
+
+extension Request {
+    /// Records body bytes sent by other means than `write` (sendfile).
+    func noteSent(_ n: Int) { sentLength += n }
+
+    /// Gives up on a response whose head promised more than can be sent: closes the connection.
+    func abortResponse() {
+        persistent = false
+        channel?.transport?.loseConnection()
+    }
+}

@@ -1,0 +1,20 @@
+/// Receives a request body as it arrives (see ``Resource/bodyStreamer(for:)``), instead of the body being
+/// buffered in memory or a temporary file.
+///
+/// Contract (reactor thread): `bodyDataReceived` is called with each decoded piece, in order, as soon as it is
+/// read (so memory stays bounded by the read size); then `bodyFinished` once, after which the resource's
+/// render method is called as usual (with an empty `request.content`). If the connection is lost first,
+/// `bodyFinished` is never called and the request's `notifyFinish()` Deferred errbacks. To slow the client down,
+/// pause the request's transport (`request.pauseReading()`), and resume it later.
+@ReactorActor
+public protocol RequestBodyStreamer: AnyObject {
+    func bodyDataReceived(_ data: ByteBuffer)
+    func bodyFinished()
+}
+
+extension Request {
+    /// Stops reading from the connection (backpressure for a streamed request body).
+    public func pauseReading() { channel?.transport?.pauseProducing() }
+    /// Starts reading again after ``pauseReading()``.
+    public func resumeReading() { channel?.transport?.resumeProducing() }
+}
