@@ -203,8 +203,10 @@ public final class HTTP11ClientProtocol: Protocol {
                 responseEnded = true
                 if !parser.leftover.isEmpty { persistentAfter = false }
                 let r = response
+                // Back to the pool first, so that a reader that issues the next request when the body ends
+                // finds this connection idle.
+                if requestWritten { finishExchange() }
                 r?.bodyDataFinished(ResponseDone())
-                if gen == generation && state == .busy && requestWritten { finishExchange() }
             }
         }
         if state == .busy && gen == generation && !responseEnded { armTimer() }
