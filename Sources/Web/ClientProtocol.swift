@@ -52,8 +52,14 @@ public final class HTTP11ClientProtocol: Protocol {
 
     public override init() { super.init() }
 
+    /// Called from `connectionMade` (the reactor connector learns the connection is up).
+    var onConnectionMade: (() -> Void)?
+
     public override func connectionMade() {
         if state == .closed { transport?.abortConnection() }
+        let hook = onConnectionMade
+        onConnectionMade = nil
+        hook?()
     }
 
     /// Sends `req` and returns the Deferred of its response (see the type's contract). `url` is recorded on
