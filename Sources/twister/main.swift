@@ -7,7 +7,7 @@ let commands: [(name: String, summary: String, run: ([String]) -> Int32)] = [
     ("echo", "echo --listen ENDPOINT            TCP echo server (default tcp:8007)", EchoCommand.run),
 ]
 
-func printUsage() {
+@MainActor func printUsage() {
     print("usage: twister <command> [options]\n\ncommands:")
     for c in commands { print("  " + c.summary) }
     print("\nENDPOINT is an endpoint description: tcp:8080, tcp:0:interface=127.0.0.1, tcp6:8080, unix:/path")
