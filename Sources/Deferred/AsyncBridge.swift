@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Moves a value across a continuation resume that the compiler cannot prove safe. Safe here because the
 /// Deferred's chain runs on the awaiting task's own executor (or with no concurrency at all), so the value is
 /// never touched by two threads at once.
@@ -14,7 +16,25 @@ final class InlineContext: @unchecked Sendable {
     // Deferred's canceller, which runs on that same executor (Deferreds are confined to their thread).
     var waitingOn: DeferredCore?
     var task: Task<Void, Never>?
-    @TaskLocal static var current: InlineContext?
+
+    /// The body context of each running `Deferred { }` task, by task. A task-local cannot be used: binding one
+    /// around the body would add a suspension before the body's result is delivered.
+    private static let byTask = Mutex<[Int: InlineContext]>([:])
+
+    static var current: InlineContext? {
+        guard let key = withUnsafeCurrentTask(body: { $0?.hashValue }) else { return nil }
+        return byTask.withLock { $0[key] }
+    }
+
+    func enter() {
+        guard let key = withUnsafeCurrentTask(body: { $0?.hashValue }) else { return }
+        Self.byTask.withLock { $0[key] = self }
+    }
+
+    func exit() {
+        guard let key = withUnsafeCurrentTask(body: { $0?.hashValue }) else { return }
+        Self.byTask.withLock { _ = $0.removeValue(forKey: key) }
+    }
 }
 
 private func cancelCore(on actor: isolated any Actor, _ core: UnsafeTransfer<DeferredCore>) {
@@ -50,7 +70,7 @@ extension Deferred {
         let context = InlineContext.current
         let transfer = UnsafeTransfer(core)
         let box: UnsafeTransfer<Value> = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<UnsafeTransfer<Value>, any Error>) in
+            try await withCheckedThrowingContinuation(isolation: isolation) { (cont: CheckedContinuation<UnsafeTransfer<Value>, any Error>) in
                 context?.waitingOn = core
                 core.append(.pair(
                     callback: { any in
@@ -86,7 +106,7 @@ extension Deferred {
     /// error with failure. Cancelling the returned Deferred cancels the Deferred the body is awaiting at that
     /// moment (the body sees that outcome where it awaits and may catch it and go on); when the body awaits
     /// something else, its Task is cancelled. The Deferred fires only when the body finishes.
-    public init(isolation: isolated (any Actor)? = #isolation, _ body: @escaping () async throws -> Value) {
+    public init(isolation: isolated (any Actor)? = #isolation, _ body: nonisolated(nonsending) @escaping () async throws -> Value) {
         let core = DeferredCore()
         let context = InlineContext()
         core.cancelFiresLater = true
@@ -102,8 +122,9 @@ extension Deferred {
             _ = isolation
             let outcome: DeferredCore.Outcome
             do {
-                let v = try await InlineContext.$current.withValue(context) { try await body() }
-                outcome = .success(v)
+                context.enter()
+                defer { context.exit() }
+                outcome = .success(try await body())
             } catch {
                 outcome = .failure(Failure.wrap(error))
             }
@@ -113,3 +134,6 @@ extension Deferred {
         if !core.called { context.task = task }
     }
 }
+
+/// Returns `d` itself (Twisted's `ensureDeferred` on a Deferred); `Deferred { … }` wraps async work.
+public func ensureDeferred<T>(_ d: Deferred<T>) -> Deferred<T> { d }

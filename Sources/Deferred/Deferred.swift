@@ -152,7 +152,7 @@ public struct Deferred<Value> {
     }
 
     /// Appends an errback that returns a Deferred: the chain waits for it.
-    @discardableResult @inlinable
+    @discardableResult @inlinable @_disfavoredOverload
     public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
         core.append(.pair(callback: nil, errback: Self.wrapChainingErrback(f)))
         return self

@@ -46,3 +46,10 @@ public enum DeferredDebug {
         CallStack.capture()
     }
 }
+
+/// Reports `failure` through the unhandled-error hook and returns it (Twisted's `log.err` used as an errback).
+@discardableResult
+public func logError(_ failure: Failure) -> Failure {
+    DeferredDebug.reportUnhandled(failure, creator: nil, invoker: nil)
+    return failure
+}

@@ -22,6 +22,7 @@ public final class LoopingCall {
     }
 
     /// A loop calling `f` and waiting for its Deferred before scheduling the next call.
+    @_disfavoredOverload
     public init(clock: any ReactorTime, deferred f: @escaping () throws -> Deferred<Void>) {
         self.clock = clock
         self.f = f

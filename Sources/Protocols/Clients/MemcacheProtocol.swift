@@ -1,0 +1,422 @@
+/// A non-blocking memcached client over one connection, speaking the text protocol (Twisted's
+/// `twisted.protocols.memcache.MemCacheProtocol`, plus `gets`, `touch` and `cas` ids on multi-get).
+///
+/// Contract (everything on the reactor thread):
+/// - Every call returns a Deferred at once; its async form is `try await call(...).value`. Requests are written
+///   immediately (pipelined) and the replies are matched to them in order (FIFO).
+/// - Keys are checked before sending (non-empty, at most 250 bytes, no space or control byte); values against
+///   ``maxValueLength``. A bad argument fails that call's Deferred with ``MemcacheError/invalidKey(_:)`` or
+///   ``MemcacheError/invalidValue(_:)`` naming the problem, and nothing is sent.
+/// - A server error reply (`ERROR`, `CLIENT_ERROR`, `SERVER_ERROR`) fails only the call it answers.
+/// - If a pending call gets no reply byte for ``timeout`` seconds (default 60, measured on ``clock``), every
+///   pending call fails with ``MemcacheError/timedOut(seconds:)`` and the connection is closed.
+/// - A reply that is not valid memcached fails every pending call with ``MemcacheError/protocolViolation(_:)``
+///   and closes the connection. When the connection ends, every pending call fails with the connection's
+///   reason (a ``ConnectionError``); calls made afterwards fail with ``MemcacheError/notConnected``.
+@ReactorActor
+public final class MemCacheProtocol: LineReceiver {
+    /// Longest key memcached accepts.
+    public static let maxKeyLength = 250
+
+    /// Seconds a pending call may wait for a reply byte before everything pending fails.
+    public var timeout: Double
+    /// Values longer than this are refused before sending (memcached's default item size limit is 1 MiB).
+    public var maxValueLength = 1024 * 1024
+    /// The time source for the timeout (the reactor by default; a ``Clock`` in tests).
+    public let clock: (any ReactorTime)?
+
+    private enum Request {
+        case get(keys: [String], single: Bool, Deferred<MemcacheValue?>?, Deferred<[String: MemcacheValue]>?)
+        case store(Deferred<Bool>)
+        case arith(Deferred<UInt64?>)
+        case delete(Deferred<Bool>)
+        case touch(Deferred<Bool>)
+        case ok(Deferred<Void>)
+        case stats(Deferred<[String: String]>)
+        case version(Deferred<String>)
+
+        func fail(_ e: any Error) {
+            switch self {
+            case .get(_, _, let d1, let d2): d1?.errback(e); d2?.errback(e)
+            case .store(let d), .delete(let d), .touch(let d): d.errback(e)
+            case .arith(let d): d.errback(e)
+            case .ok(let d): d.errback(e)
+            case .stats(let d): d.errback(e)
+            case .version(let d): d.errback(e)
+            }
+        }
+    }
+
+    private var pending: [Request] = []
+    private var head = 0
+    private var values: [String: MemcacheValue] = [:]
+    private var stats: [String: String] = [:]
+    private var reading: (key: String, flags: UInt32, cas: UInt64?, length: Int)?
+    private var valueBuffer = ByteBuffer()
+    private var timer: (any DelayedCall)?
+    private var closedReason: (any Error)?
+
+    /// A protocol with the given per-request timeout, measured on `clock` (nil: the reactor's clock once it
+    /// provides one; with no clock at all the timeout is off).
+    public init(timeout: Double = 60, clock: (any ReactorTime)? = nil) {
+        self.timeout = timeout
+        self.clock = clock ?? ((Reactor.shared as AnyObject) as? any ReactorTime)
+        super.init()
+    }
+
+    /// Number of calls waiting for their reply.
+    public var pendingCount: Int { pending.count - head }
+
+    // MARK: commands
+
+    /// Gets one key; fires with nil when it is not stored.
+    public func get(_ key: String, withCAS: Bool = false) -> Deferred<MemcacheValue?> {
+        if let e = Self.validate(key: key) { return fail(e) }
+        let d = Deferred<MemcacheValue?>()
+        send(.get(keys: [key], single: true, d, nil), line: "\(withCAS ? "gets" : "get") \(key)\r\n")
+        return d
+    }
+
+    /// Gets one key with its CAS id (memcached's `gets`).
+    public func gets(_ key: String) -> Deferred<MemcacheValue?> { get(key, withCAS: true) }
+
+    /// Gets several keys in one request; the dictionary holds the keys that are stored.
+    public func getMultiple(_ keys: [String], withCAS: Bool = false) -> Deferred<[String: MemcacheValue]> {
+        for k in keys { if let e = Self.validate(key: k) { return fail(e) } }
+        if keys.isEmpty { return succeed([:]) }
+        let d = Deferred<[String: MemcacheValue]>()
+        send(.get(keys: keys, single: false, nil, d), line: "\(withCAS ? "gets" : "get") \(keys.joined(separator: " "))\r\n")
+        return d
+    }
+
+    /// Stores unconditionally; fires true when stored.
+    public func set(_ key: String, _ value: ByteBuffer, flags: UInt32 = 0, expireTime: Int = 0) -> Deferred<Bool> {
+        store("set", key, value, flags, expireTime, cas: nil)
+    }
+    /// Stores only if the key is absent; fires false when it exists.
+    public func add(_ key: String, _ value: ByteBuffer, flags: UInt32 = 0, expireTime: Int = 0) -> Deferred<Bool> {
+        store("add", key, value, flags, expireTime, cas: nil)
+    }
+    /// Stores only if the key exists; fires false when it is absent.
+    public func replace(_ key: String, _ value: ByteBuffer, flags: UInt32 = 0, expireTime: Int = 0) -> Deferred<Bool> {
+        store("replace", key, value, flags, expireTime, cas: nil)
+    }
+    /// Appends to an existing value; fires false when the key is absent.
+    public func append(_ key: String, _ value: ByteBuffer) -> Deferred<Bool> {
+        store("append", key, value, 0, 0, cas: nil)
+    }
+    /// Prepends to an existing value; fires false when the key is absent.
+    public func prepend(_ key: String, _ value: ByteBuffer) -> Deferred<Bool> {
+        store("prepend", key, value, 0, 0, cas: nil)
+    }
+    /// Stores only if the value's CAS id is still `cas`; fires false when it changed (EXISTS) or is gone.
+    public func checkAndSet(_ key: String, _ value: ByteBuffer, cas: UInt64, flags: UInt32 = 0, expireTime: Int = 0) -> Deferred<Bool> {
+        store("cas", key, value, flags, expireTime, cas: cas)
+    }
+
+    /// Adds `delta` to a decimal value; fires with the new value, or nil when the key is absent.
+    public func increment(_ key: String, by delta: UInt64 = 1) -> Deferred<UInt64?> { arith("incr", key, delta) }
+    /// Subtracts `delta` (memcached stops at 0); fires with the new value, or nil when the key is absent.
+    public func decrement(_ key: String, by delta: UInt64 = 1) -> Deferred<UInt64?> { arith("decr", key, delta) }
+
+    /// Deletes a key; fires false when it was absent.
+    public func delete(_ key: String) -> Deferred<Bool> {
+        if let e = Self.validate(key: key) { return fail(e) }
+        let d = Deferred<Bool>()
+        send(.delete(d), line: "delete \(key)\r\n")
+        return d
+    }
+
+    /// Sets a new expiry time on a key; fires false when it is absent.
+    public func touch(_ key: String, expireTime: Int) -> Deferred<Bool> {
+        if let e = Self.validate(key: key) { return fail(e) }
+        let d = Deferred<Bool>()
+        send(.touch(d), line: "touch \(key) \(expireTime)\r\n")
+        return d
+    }
+
+    /// Invalidates every item (after `delay` seconds when given).
+    public func flushAll(delay: Int? = nil) -> Deferred<Void> {
+        let d = Deferred<Void>()
+        send(.ok(d), line: delay.map { "flush_all \($0)\r\n" } ?? "flush_all\r\n")
+        return d
+    }
+
+    /// Server statistics (`stats`, or `stats <arg>` such as "settings" or "items").
+    public func stats(_ arg: String? = nil) -> Deferred<[String: String]> {
+        if let arg, let e = Self.validate(key: arg) {
+            if case .invalidKey(let s) = e { return fail(MemcacheError.invalidValue("stats argument: \(s)")) }
+        }
+        let d = Deferred<[String: String]>()
+        send(.stats(d), line: arg.map { "stats \($0)\r\n" } ?? "stats\r\n")
+        return d
+    }
+
+    /// The server's version string.
+    public func version() -> Deferred<String> {
+        let d = Deferred<String>()
+        send(.version(d), line: "version\r\n")
+        return d
+    }
+
+    // MARK: validation
+
+    /// Why `key` cannot be sent, or nil when it can.
+    public static func validate(key: String) -> MemcacheError? {
+        let u = key.utf8
+        if u.isEmpty { return .invalidKey("the key is empty") }
+        if u.count > maxKeyLength {
+            return .invalidKey("key of \(u.count) bytes is longer than \(maxKeyLength) bytes: \"\(key.prefix(40))…\"")
+        }
+        for (i, b) in u.enumerated() where b <= 32 || b == 127 {
+            return .invalidKey("key \(String(reflecting: key)) contains \(b == 32 ? "a space" : "control byte 0x\(String(b, radix: 16))") at offset \(i)")
+        }
+        return nil
+    }
+
+    // MARK: sending
+
+    private func fail<T>(_ e: any Error) -> Deferred<T> { TwisterDeferred.fail(e, as: T.self) }
+
+    private func store(_ cmd: String, _ key: String, _ value: ByteBuffer, _ flags: UInt32, _ exp: Int, cas: UInt64?) -> Deferred<Bool> {
+        if let e = Self.validate(key: key) { return fail(e) }
+        if value.readableBytes > maxValueLength {
+            return fail(MemcacheError.invalidValue("value of \(value.readableBytes) bytes for key \(String(reflecting: key)) is longer than maxValueLength (\(maxValueLength))"))
+        }
+        let d = Deferred<Bool>()
+        var header = "\(cmd) \(key) \(flags) \(exp) \(value.readableBytes)"
+        if let cas { header += " \(cas)" }
+        header += "\r\n"
+        var b = ByteBuffer(capacity: header.utf8.count + value.readableBytes + 2)
+        b.writeString(header)
+        b.writeBuffer(value)
+        b.writeBytes([13, 10])
+        send(.store(d), data: b)
+        return d
+    }
+
+    private func arith(_ cmd: String, _ key: String, _ delta: UInt64) -> Deferred<UInt64?> {
+        if let e = Self.validate(key: key) { return fail(e) }
+        let d = Deferred<UInt64?>()
+        send(.arith(d), line: "\(cmd) \(key) \(delta)\r\n")
+        return d
+    }
+
+    private func send(_ r: Request, line: String) { send(r, data: ByteBuffer(string: line)) }
+
+    private func send(_ r: Request, data: ByteBuffer) {
+        guard let transport, connected, closedReason == nil else {
+            r.fail(closedReason ?? MemcacheError.notConnected)
+            return
+        }
+        pending.append(r)
+        if timer == nil { armTimer() }
+        transport.write(data)
+    }
+
+    // MARK: timeout
+
+    private func armTimer() {
+        guard let clock, timeout > 0 else { return }
+        timer = clock.callLater(timeout) { [weak self] in
+            ReactorActor.assumeIsolatedIfPossible { self?.timedOut() }
+        }
+    }
+
+    private func timedOut() {
+        timer = nil
+        guard pendingCount > 0 else { return }
+        abandon(MemcacheError.timedOut(seconds: timeout))
+        transport?.loseConnection()
+    }
+
+    /// Fails every pending call with `error` and refuses new ones.
+    private func abandon(_ error: any Error) {
+        if closedReason == nil { closedReason = error }
+        timer?.cancel()
+        timer = nil
+        let rs = pending[head...]
+        pending = []
+        head = 0
+        values = [:]
+        stats = [:]
+        reading = nil
+        valueBuffer.clear()
+        stopDispatching()
+        for r in rs { r.fail(error) }
+    }
+
+    private func violation(_ what: String) {
+        abandon(MemcacheError.protocolViolation(what))
+        transport?.loseConnection()
+    }
+
+    // MARK: receiving
+
+    public override func dataReceived(_ data: ByteBuffer) {
+        if let t = timer { t.reset(timeout) }
+        super.dataReceived(data)
+    }
+
+    public override func connectionLost(_ reason: Failure) {
+        abandon(reason.error)
+        super.connectionLost(reason)
+    }
+
+    /// Pops the head request (the reply is complete).
+    private func popHead() -> Request {
+        let r = pending[head]
+        head += 1
+        if head == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            head = 0
+            timer?.cancel()
+            timer = nil
+        } else if head >= 1024 && head * 2 >= pending.count {
+            pending.removeFirst(head)
+            head = 0
+        }
+        return r
+    }
+
+    public override func lineReceived(_ line: ByteBuffer) {
+        guard head < pending.count else {
+            return violation("unexpected reply \(Self.show(line)) with no request pending")
+        }
+        let r = pending[head]
+        let word = Self.firstWord(line)
+        switch word {
+        case "VALUE":
+            guard case .get = r else { return violation("VALUE reply to a non-get request") }
+            let parts = String(buffer: line).split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 4 || parts.count == 5, let flags = UInt32(parts[2]), let n = Int(parts[3]), n >= 0,
+                  n <= 1 << 30 else {
+                return violation("malformed VALUE line \(Self.show(line))")
+            }
+            var cas: UInt64?
+            if parts.count == 5 {
+                guard let c = UInt64(parts[4]) else { return violation("malformed CAS id in \(Self.show(line))") }
+                cas = c
+            }
+            reading = (String(parts[1]), flags, cas, n)
+            valueBuffer.clear()
+            setRawMode()
+        case "END":
+            switch popHead() {
+            case .get(_, let single, let d1, let d2):
+                let v = values
+                values = [:]
+                if single { d1?.callback(v.first?.value) } else { d2?.callback(v) }
+            case .stats(let d):
+                let s = stats
+                stats = [:]
+                d.callback(s)
+            default: return violation("END reply to a request that does not expect it")
+            }
+        case "STAT":
+            guard case .stats = r else { return violation("STAT reply to a non-stats request") }
+            let parts = String(buffer: line).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count >= 2 else { return violation("malformed STAT line \(Self.show(line))") }
+            stats[String(parts[1])] = parts.count == 3 ? String(parts[2]) : ""
+        case "STORED", "NOT_STORED", "EXISTS", "NOT_FOUND", "DELETED", "TOUCHED":
+            switch (r, word) {
+            case (.store(let d), "STORED"): _ = popHead(); d.callback(true)
+            case (.store(let d), "NOT_STORED"), (.store(let d), "EXISTS"), (.store(let d), "NOT_FOUND"): _ = popHead(); d.callback(false)
+            case (.delete(let d), "DELETED"): _ = popHead(); d.callback(true)
+            case (.delete(let d), "NOT_FOUND"): _ = popHead(); d.callback(false)
+            case (.touch(let d), "TOUCHED"): _ = popHead(); d.callback(true)
+            case (.touch(let d), "NOT_FOUND"): _ = popHead(); d.callback(false)
+            case (.arith(let d), "NOT_FOUND"): _ = popHead(); d.callback(nil)
+            default: return violation("reply \(word) does not answer the pending request")
+            }
+        case "OK":
+            guard case .ok(let d) = r else { return violation("OK reply to a request that does not expect it") }
+            _ = popHead()
+            d.callback(())
+        case "VERSION":
+            guard case .version(let d) = r else { return violation("VERSION reply to a non-version request") }
+            _ = popHead()
+            var l = line
+            l.moveReaderIndex(forwardBy: 8)
+            d.callback(String(buffer: l))
+        case "ERROR":
+            failHead(MemcacheError.noSuchCommand)
+        case "CLIENT_ERROR":
+            failHead(MemcacheError.client(Self.rest(line, after: 13)))
+        case "SERVER_ERROR":
+            failHead(MemcacheError.server(Self.rest(line, after: 13)))
+        default:
+            if case .arith(let d) = r, !word.isEmpty, let n = UInt64(word.trimmingCharacters(in: " ")) {
+                _ = popHead()
+                d.callback(n)
+            } else {
+                violation("unexpected reply \(Self.show(line))")
+            }
+        }
+    }
+
+    private func failHead(_ e: MemcacheError) {
+        values = [:]
+        stats = [:]
+        popHead().fail(e)
+    }
+
+    public override func rawDataReceived(_ data: ByteBuffer) {
+        guard let r = reading else { return violation("raw data outside a value") }
+        valueBuffer.writeBuffer(data)
+        guard valueBuffer.readableBytes >= r.length + 2 else { return }
+        let value = valueBuffer.readSlice(length: r.length)!
+        guard valueBuffer.getByte(at: 0) == 13, valueBuffer.getByte(at: 1) == 10 else {
+            return violation("value for \(String(reflecting: r.key)) is not followed by \\r\\n")
+        }
+        valueBuffer.moveReaderIndex(forwardBy: 2)
+        reading = nil
+        values[r.key] = MemcacheValue(flags: r.flags, value: value, cas: r.cas)
+        let rest = valueBuffer.readAll()
+        setLineMode(rest)
+    }
+
+    private static func firstWord(_ line: ByteBuffer) -> String {
+        let end = line.firstIndex(of: UInt8(ascii: " ")) ?? line.readableBytes
+        return line.getString(at: 0, length: end) ?? ""
+    }
+
+    private static func rest(_ line: ByteBuffer, after n: Int) -> String {
+        guard line.readableBytes > n else { return "" }
+        return line.getString(at: n, length: line.readableBytes - n) ?? ""
+    }
+
+    private static func show(_ line: ByteBuffer) -> String {
+        let s = String(buffer: line)
+        return String(reflecting: s.count > 80 ? String(s.prefix(80)) + "…" : s)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in c: Character) -> String {
+        var s = Substring(self)
+        while s.first == c { s = s.dropFirst() }
+        while s.last == c { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension ReactorActor {
+    /// Runs `f` as reactor-isolated code from a timer callback: at once when on the reactor thread (the real
+    /// reactor, or a reactor-isolated test driving a ``Clock``); otherwise it is scheduled onto the reactor.
+    nonisolated static func assumeIsolatedIfPossible(_ f: @escaping @ReactorActor () -> Void) {
+        if Reactor.shared.isInReactorThread {
+            ReactorActor.assumeIsolated { f() }
+        } else {
+            let s = UnsafeSendableBox(f)
+            Task { @ReactorActor in s.value() }
+        }
+    }
+}
+
+/// Carries a reactor-isolated closure into a Task that runs it on the reactor. Safe: the closure is only ever
+/// run on the reactor actor (the Task is `@ReactorActor`), never concurrently.
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}

@@ -1,2 +1,0 @@
-// Tornado's template language.
-public enum TemplatesPlaceholder {}

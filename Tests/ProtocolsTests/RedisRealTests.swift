@@ -1,0 +1,62 @@
+import Testing
+import Foundation
+@testable import TwisterProtocols
+import TwisterTesting
+
+@Suite(.timeLimit(.minutes(1))) @ReactorActor struct RedisRealTests {
+    @Test(arguments: [false, true])
+    func everyCommandAgainstRealRedis(resp3: Bool) async throws {
+        guard let r = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", {
+            RedisProtocol(options: RedisOptions(database: 9, resp3: resp3, clientName: "twister-test", timeout: 5))
+        }) else { return }
+        defer { r.transport?.loseConnection() }
+        try await redisScenario(r, ClientHarness(pump: nil), prefix: uniquePrefix("redis"))
+    }
+
+    @Test(arguments: [false, true])
+    func pubSubAgainstRealRedis(resp3: Bool) async throws {
+        guard let sub = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol(options: RedisOptions(resp3: resp3)) }),
+              let pub = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }) else { return }
+        defer { sub.transport?.loseConnection(); pub.transport?.loseConnection() }
+        try await redisPubSubScenario(sub: sub, pub: pub, ClientHarness(pump: nil), prefix: uniquePrefix("ps"))
+    }
+
+    @Test func authFailureAndServerErrorTextFromRealRedis() async throws {
+        guard let r = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol(options: RedisOptions(password: "definitely-wrong")) }) else { return }
+        do {
+            try await ClientHarness(pump: nil).value(r.whenReady())
+            Issue.record("AUTH with a wrong password should fail (unless the server has a password and it matches)")
+        } catch let e as RedisError {
+            #expect("\(e)".contains("AUTH failed on connect"))
+        }
+    }
+
+    @Test func poolOverRealRedisReconnectsAfterKill() async throws {
+        let (host, port) = serverAddress("TWISTER_REDIS", default: "127.0.0.1:6379")
+        guard await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }) != nil else { return }
+        let pool = RedisPool(size: 2, clock: Reactor.shared) {
+            ClientCreator(Reactor.shared) { RedisProtocol(options: RedisOptions(clientName: "twister-pool")) }.connectTCP(host: host, port: port, timeout: 2)
+        }
+        pool.start()
+        defer { pool.stop() }
+        let h = ClientHarness(pump: nil)
+        #expect(try await h.value(pool.execute(["PING"])) == .simpleString("PONG"))
+        // Kill our pool's connections from the server side; the pool reconnects.
+        let admin = try #require(await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }))
+        defer { admin.transport?.loseConnection() }
+        let list = try await h.value(admin.execute(["CLIENT", "LIST"])).string ?? ""
+        let ids = list.split(separator: "\n").filter { $0.contains("name=twister-pool ") }.compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("id=") }.map { RedisArgument(String($0.dropFirst(3))) }
+        }
+        #expect(ids.count == 2)
+        for id in ids { _ = try await h.value(admin.execute(["CLIENT", "KILL", "ID", id])) }
+        var ok = false
+        for _ in 0..<50 {
+            if let v = try? await h.value(pool.execute(["PING"])), v == .simpleString("PONG"), pool.reconnects > 0 { ok = true; break }
+            let d = Deferred<Void>()
+            Reactor.shared.callLater(0.05) { d.callback(()) }
+            try await d.value
+        }
+        #expect(ok && pool.reconnects >= 1)
+    }
+}
