@@ -27,6 +27,9 @@ public final class HTTPChannel: Protocol, Producer {
     private enum State { case head, body, answering, closing }
     private var state = State.head
     private var inbound = ByteBuffer()
+    /// Set when `inbound` held more than 4 KiB: it is then replaced once empty, so that an idle connection does
+    /// not keep a large buffer.
+    private var inboundGrew = false
     private var headParser: HTTPRequestHeadParser
     private var bodyDecoder: HTTPBodyDecoder?
     private var bodyStreamer: (any RequestBodyStreamer)?
@@ -84,7 +87,10 @@ public final class HTTPChannel: Protocol, Producer {
     public override func dataReceived(_ data: ByteBuffer) {
         if state == .closing { return }
         if let time { lastActivity = time.seconds() }
-        if inbound.isEmpty { inbound = data } else { inbound.writeBuffer(data) }
+        // Copy into our own buffer rather than keep the transport's: the reactor reuses its 64 KiB read buffer,
+        // and sharing it would force a fresh 64 KiB allocation on its next read (copy-on-write).
+        inbound.writeBuffer(data)
+        if inbound.readableBytes > 4096 { inboundGrew = true }
         if state == .answering {
             if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
                 pausedForPipeline = true
@@ -117,6 +123,7 @@ public final class HTTPChannel: Protocol, Producer {
                 do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
                 guard let head else {
                     if headParser.inProgress { armHeaderTimer() }
+                    else if inboundGrew && inbound.isEmpty { inbound = ByteBuffer(); inboundGrew = false }
                     return
                 }
                 startRequest(head)
