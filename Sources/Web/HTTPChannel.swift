@@ -267,7 +267,12 @@ public final class HTTPChannel: Protocol, Producer {
     // MARK: response producer
 
     func registerResponseProducer(_ producer: any Producer, streaming: Bool) {
-        precondition(responseProducer == nil, "a producer is already registered with this request")
+        if responseProducer != nil {
+            // Twisted raises; a server must not crash: refuse the second producer by stopping it.
+            HTTPLog.misuse("a producer is already registered with this request; stopping the second one")
+            producer.stopProducing()
+            return
+        }
         responseProducer = producer
         responseStreaming = streaming
         if streaming {
