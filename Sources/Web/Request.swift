@@ -78,7 +78,14 @@ public final class Request {
         content = body
         self.channel = channel
         self.persistent = persistent
-        if let q = uri.utf8.firstIndex(of: 0x3F) { path = String(uri[..<q]) } else { path = uri }
+        var p = Substring(uri)
+        if let q = p.utf8.firstIndex(of: 0x3F) { p = p[..<q] }
+        if p.first != "/", p.hasPrefix("http://") || p.hasPrefix("https://") {
+            // absolute-form (RFC 9112 §3.2.2): the path starts after the authority.
+            let afterScheme = p[p.index(p.firstIndex(of: ":")!, offsetBy: 3)...]
+            p = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
+        }
+        path = String(p)
     }
 
     /// A request with no connection (for tests and for resources rendering sub-requests).

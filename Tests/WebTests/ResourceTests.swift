@@ -70,6 +70,14 @@ struct ResourceTests {
         #expect(URLCoding.pathSegments("/%2e%2E/x%2Fy") == ["..", "x/y"])
     }
 
+    @Test func absoluteFormTargetsAreTraversedByTheirPath() {
+        let root = Resource()
+        let a = Named("a")
+        root.putChild("a", a)
+        #expect(body(get(root, "http://example.com/a?x=1")) == "a pre=[\"a\"] post=[]")
+        #expect(Request(uri: "https://h:8443").path == "/")
+    }
+
     // Item 5
     @Test func slashMapsToTheRootsEmptyChild() {
         let root = Resource()
