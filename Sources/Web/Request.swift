@@ -436,12 +436,13 @@ enum StaticBytes {
     static let continue100: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 }
 
-/// Where the web layer reports misuse (write after finish, invalid response headers). Replaceable for tests.
+/// Where the web layer reports misuse (write after finish, invalid response headers, a second producer).
+/// Replaceable (e.g. by tests, or to route into your logging); nil silences it. Reactor thread only.
+@ReactorActor
 public enum HTTPLog {
-    nonisolated(unsafe) public static var handler: (@Sendable (String) -> Void)? = { msg in
+    public static var handler: ((String) -> Void)? = { msg in
         print("[twister.web] \(msg)")
     }
-    // Safe: set once at start-up (or by a test before it runs); read on the reactor thread.
     static func misuse(_ message: String) { handler?(message) }
 }
 
