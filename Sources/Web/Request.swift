@@ -343,7 +343,7 @@ public final class Request {
         if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
         out.writeBytes(StaticBytes.crlf)
 
-        var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false
+        var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false, appConnectionOther = false
         for (name, value) in responseHeaders {
             guard Self.validName(name), Self.validValue(value) else {
                 HTTPLog.misuse("refused response header with invalid bytes: \(name.debugDescription)")
@@ -357,7 +357,8 @@ public final class Request {
                 appLength = Int(value); if contentLength != nil { continue }
             case 17 where HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding"): continue
             case 10 where HTTPHeaders.equalsIgnoringCase(name, "Connection"):
-                if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true }
+                if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true; continue }
+                if code == 101 { appConnectionOther = true; break }   // e.g. `Connection: Upgrade`
                 continue
             default: break
             }
@@ -379,12 +380,14 @@ public final class Request {
                 persistent = false   // HTTP/1.0 without a length: the body ends at close.
             }
         }
-        if !hasType && !(code == 204 || code == 304) && length != 0 {
+        if !hasType && !(code == 204 || code == 304 || code < 200) && length != 0 {
             out.writeBytes(StaticBytes.defaultType)
         }
         if appConnectionClose { persistent = false }
         if let channel, channel.isReadingBody(of: self) { persistent = false }
-        if !persistent {
+        if appConnectionOther {
+            // The app's own Connection header (a protocol switch) went out above.
+        } else if !persistent {
             out.writeBytes(StaticBytes.connectionClose)
         } else if minorVersion == 0 {
             out.writeBytes(StaticBytes.connectionKeepAlive)
@@ -447,6 +450,29 @@ public enum HTTPLog {
 }
 
 extension Request {
+    /// Answers `101 Switching Protocols` (with the headers set so far, e.g. `Upgrade` and `Connection: Upgrade`)
+    /// and hands the connection to `proto` (WebSocket and other upgrades).
+    ///
+    /// Contract: the request is finished (notifyFinish fires); the channel stops parsing HTTP, calls
+    /// `proto.makeConnection(transport)`, delivers any bytes the client already sent after this request, and from
+    /// then on forwards every read and the connection's end to `proto`. Idle timeouts stop applying. Only valid
+    /// for the request currently being answered, before anything was written; otherwise it does nothing and
+    /// returns false.
+    @discardableResult
+    public func switchProtocols(to proto: Protocol) -> Bool {
+        guard let channel, channel.current === self, !startedWriting, !finished, !disconnected,
+              channel.transport != nil else { return false }
+        setResponseCode(101)
+        send(makeHead(contentLength: nil, bodyHint: 0))
+        finished = true
+        site?.requestFinished(self)
+        let waiters = finishWaiters
+        finishWaiters = []
+        for d in waiters { d.callback(()) }
+        channel.switchProtocols(self, to: proto)
+        return true
+    }
+
     /// Records body bytes sent by other means than `write` (sendfile).
     func noteSent(_ n: Int) { sentLength += n }
 

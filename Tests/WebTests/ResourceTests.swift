@@ -244,3 +244,53 @@ struct ResourceTests {
         #expect(body(fetch("c.example", "/")) == "default")
     }
 }
+
+/// Protocol switching (the hook a WebSocket resource uses) and DeferredResource.
+@Suite("Resources: upgrade and deferred") @ReactorActor
+struct ResourceUpgradeTests {
+    final class Upper: Protocol {
+        var lost: Failure?
+        override func dataReceived(_ data: ByteBuffer) { transport?.write(String(buffer: data).uppercased()) }
+        override func connectionLost(_ reason: Failure) { lost = reason }
+    }
+    final class Upgrading: Resource {
+        let proto = Upper()
+        override var isLeaf: Bool { true }
+        override func renderGET(_ request: Request) throws -> RenderResult {
+            guard request.getHeader("Upgrade") == "upper" else { throw ResourceError(400, "upgrade required") }
+            request.setHeader("Upgrade", "upper")
+            request.setHeader("Connection", "Upgrade")
+            request.switchProtocols(to: proto)
+            return .notDoneYet
+        }
+    }
+
+    @Test func switchProtocolsAnswers101AndHandsTheConnectionOver() {
+        let r = Upgrading()
+        let h = Harness(r)
+        h.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: upper\r\nConnection: Upgrade\r\n\r\nearly bytes")
+        let out = h.take()
+        #expect(out.hasPrefix("HTTP/1.1 101 Switching Protocols\r\nUpgrade: upper\r\nConnection: Upgrade\r\nServer: Twister\r\n\r\n"))
+        #expect(out.hasSuffix("EARLY BYTES"))
+        #expect(!out.contains("Content-Type"))
+        h.send("GET / HTTP/1.1\r\n")
+        #expect(h.take() == "GET / HTTP/1.1\r\n")
+        h.clock.advance(1000)
+        #expect(!h.transport.disconnecting, "HTTP timeouts no longer apply")
+        h.transport.finishLoss(.done)
+        #expect(r.proto.lost != nil)
+    }
+
+    @Test func deferredResourceRendersTheResourceItGets() {
+        let d = Deferred<Resource>()
+        let root = Resource()
+        root.putChild("later", DeferredResource(d))
+        let h = Harness(root)
+        h.send("GET /later/x HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(h.take() == "")
+        let target = Resource()
+        target.putChild("x", Data("found x"))
+        d.callback(target)
+        #expect(h.take().hasSuffix("found x"))
+    }
+}
