@@ -87,8 +87,8 @@ final class AppHarness {
     }
 
     func take(head: Bool = false) -> TornadoResponse? {
-        let out = harness.transport.take()
-        return parseResponses(Array(out.utf8), headRequests: head ? 1 : 0).first
+        let out = harness.transport.takeBytes()
+        return parseResponses(Array(out.readableBytesView), headRequests: head ? 1 : 0).first
     }
 }
 

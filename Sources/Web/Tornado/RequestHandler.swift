@@ -164,8 +164,10 @@ open class RequestHandler {
     private func watchConnection() {
         guard !watchingConnection else { return }
         watchingConnection = true
-        request.notifyFinish().addErrback { [weak self] (_: Failure) -> Void in
-            guard let self, !self.finished else { return }
+        // Holds the handler (strongly) until the request finishes or the client goes away, as Tornado's
+        // connection holds its handler; the Deferred drops the closure once it fires.
+        request.notifyFinish().addErrback { (_: Failure) -> Void in
+            guard !self.finished else { return }
             self.onConnectionClose()
         }
     }
