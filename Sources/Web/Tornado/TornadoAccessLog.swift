@@ -18,8 +18,8 @@ public enum TornadoAccessLog {
         return "\(handler.status) \(handler.requestSummary) \(String(format: "%.2f", ms))ms"
     }
 
-    /// A logger printing `[LEVEL tornado.access] line` to standard output (for the commands).
+    /// A logger writing `[LEVEL tornado.access] line` to standard error, unbuffered (for the commands).
     public static func printer() -> (AccessLogLevel, String) -> Void {
-        { level, line in print("[\(level.rawValue) tornado.access] \(line)") }
+        { level, line in FileHandle.standardError.write(Foundation.Data("[\(level.rawValue) tornado.access] \(line)\n".utf8)) }
     }
 }
