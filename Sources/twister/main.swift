@@ -1,16 +1,26 @@
 import Foundation
 import TwisterWeb
 
-let usage = """
-usage: twister <command> [options]
+/// `twister COMMAND [options]`: one executable whose subcommands run the stack. Each command is a type with
+/// `static func run(_ arguments: [String]) -> Int32` (the exit status) in its own file; list it here.
+let commands: [(name: String, summary: String, run: ([String]) -> Int32)] = [
+    ("echo", "echo --listen ENDPOINT            TCP echo server (default tcp:8007)", EchoCommand.run),
+]
 
-commands:
-  hello --listen ENDPOINT   answer every request with Hello, World!
-  web --listen ENDPOINT --path DIR   serve a directory
-  echo --listen ENDPOINT    TCP echo server
-  chat --listen ENDPOINT    Tornado's chat demo
-  get URL                   fetch a URL and print the body
-"""
-// Reactor branch: minimal dispatch for `echo` until the lead's command dispatch lands.
-if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "echo" { exit(EchoCommand.run(Array(CommandLine.arguments.dropFirst(2)))) }
-print(usage)
+@MainActor func printUsage() {
+    print("usage: twister <command> [options]\n\ncommands:")
+    for c in commands { print("  " + c.summary) }
+    print("\nENDPOINT is an endpoint description: tcp:8080, tcp:0:interface=127.0.0.1, tcp6:8080, unix:/path")
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, name != "-h", name != "--help" else {
+    printUsage()
+    exit(arguments.isEmpty ? 2 : 0)
+}
+guard let command = commands.first(where: { $0.name == name }) else {
+    FileHandle.standardError.write(Data("twister: unknown command '\(name)'\n".utf8))
+    printUsage()
+    exit(2)
+}
+exit(command.run(Array(arguments.dropFirst())))
