@@ -26,12 +26,17 @@ var servers = [
 ]
 if let only = env["ONLY"] { servers = servers.filter { only.split(separator: ",").map(String.init).contains($0.name) } }
 
-var port = 23000 + Int(getpid() % 1000) * 10
+// Listening ports below the ephemeral range (32768-60999), a new one for every server started.
+var port = 20000 + Int(getpid() % 400) * 20
 func startEcho(_ s: Server) -> (Child, Int) {
-    port += 1
-    let c = try! Child(["taskset", "-c", "0"] + s.argv + ["echo", "\(port)"])
-    guard c.readLine() == "listening" else { fatalError("\(s.name) did not start") }
-    return (c, port)
+    for _ in 0..<5 {
+        port += 1
+        if port >= 32000 { port = 20000 }
+        let c = try! Child(["taskset", "-c", "0"] + s.argv + ["echo", "\(port)"])
+        if c.readLine() == "listening" { return (c, port) }
+        c.stop()
+    }
+    fatalError("\(s.name) did not start")
 }
 
 var results: [String: [String: [Double]]] = [:] // metric -> server -> samples
@@ -46,12 +51,18 @@ var loads = [loadLine()]
 for round in 0..<rounds {
     FileHandle.standardError.write("round \(round + 1)/\(rounds)\n".data(using: .utf8)!)
     for s in servers {
-        do {
+        // A fresh server for every test, so one test's buffers (or a crash) cannot affect the next.
+        let tests: [(String, [String], String)] = [
+            ("stream", ["stream", seconds], "MB/s"),
+            ("pp1", ["pingpong", "1", seconds, "64"], "rt/s"),
+            ("pp100", ["pingpong", "100", seconds, "64"], "rt/s"),
+        ]
+        for (metric, argv, key) in tests {
             let (c, p) = startEcho(s)
-            // The child's pid is taskset's, which execs the server: the same process.
-            record("stream", s.name, number(after: "MB/s", in: runCapture(loadgen + ["stream", "\(p)", seconds])))
-            record("pp1", s.name, number(after: "rt/s", in: runCapture(loadgen + ["pingpong", "\(p)", "1", seconds, "64"])))
-            record("pp100", s.name, number(after: "rt/s", in: runCapture(loadgen + ["pingpong", "\(p)", "100", seconds, "64"])))
+            var a = argv
+            a.insert("\(p)", at: 1)
+            record(metric, s.name, number(after: key, in: runCapture(loadgen + a)))
+            if !c.process.isRunning { FileHandle.standardError.write("\(s.name) server died during \(metric)\n".data(using: .utf8)!) }
             c.stop()
         }
         do {
