@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+import TwisterWeb
+
+/// `twister chat [--listen ENDPOINT] [--cookie-secret SECRET] [--debug]`: Tornado's chat demo (default
+/// `tcp:8888`). Prints `chat: listening on ADDRESS` once listening and one access-log line per request on
+/// standard error. Without `--cookie-secret` a random secret is made (logins last until the process ends).
+enum ChatCommand {
+    static let usage = "usage: twister chat [--listen ENDPOINT] [--cookie-secret SECRET] [--debug] [--quiet]   (default tcp:8888)"
+
+    static func run(_ arguments: [String]) -> Int32 {
+        var listen = "tcp:8888"
+        var secret: String?
+        var debug = false
+        var quiet = false
+        var i = 0
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--listen" where i + 1 < arguments.count: listen = arguments[i + 1]; i += 2
+            case "--cookie-secret" where i + 1 < arguments.count: secret = arguments[i + 1]; i += 2
+            case "--debug": debug = true; i += 1
+            case "--quiet": quiet = true; i += 1
+            case "-h", "--help": print(usage); return 0
+            default:
+                FileHandle.standardError.write(Data("twister chat: unknown argument \(arguments[i])\n\(usage)\n".utf8))
+                return 2
+            }
+        }
+        let cookieSecret = secret ?? {
+            var g = SystemRandomNumberGenerator()
+            return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+        }()
+        return WebCommandRunner.serve(name: "chat", listen: listen) {
+            let app = makeChatApplication(cookieSecret: cookieSecret, debug: debug)
+            if !quiet { app.accessLog = TornadoAccessLog.printer() }
+            return app.makeSite()
+        }
+    }
+}
+
+/// Runs the reactor serving a Site on an endpoint: prints `NAME: listening on ADDRESS` once listening, exits 1
+/// when it cannot listen, stops on SIGINT/SIGTERM. Returns the exit status.
+enum WebCommandRunner {
+    static func serve(name: String, listen: String, makeSite: @escaping @Sendable @ReactorActor () -> Site) -> Int32 {
+        let status = Atomic<Int32>(0)
+        let reactor = Reactor.shared
+        reactor.callWhenRunning {
+            do {
+                let endpoint = try serverFromString(reactor, listen)
+                endpoint.listen(makeSite()).addCallbacks({ (port: any ListeningPort) -> Void in
+                    FileHandle.standardOutput.write(Data("\(name): listening on \(port.host)\n".utf8))
+                }, { (f: Failure) -> Void in
+                    FileHandle.standardError.write(Data("twister \(name): cannot listen on \(listen): \(f.error)\n".utf8))
+                    status.store(1, ordering: .relaxed)
+                    reactor.stop()
+                })
+            } catch {
+                FileHandle.standardError.write(Data("twister \(name): \(error)\n".utf8))
+                status.store(2, ordering: .relaxed)
+                reactor.stop()
+            }
+        }
+        reactor.run()
+        return status.load(ordering: .relaxed)
+    }
+}
