@@ -36,6 +36,8 @@ public final class HTTPChannel: Protocol, Producer {
     private var bodyDecoder: HTTPBodyDecoder?
     private var bodyStreamer: (any RequestBodyStreamer)?
     private var parsing = false
+    /// The peer shut down its sending side.
+    private var readClosed = false
     /// The request being answered.
     public private(set) var current: Request?
     /// Number of requests read on this connection.
@@ -104,6 +106,27 @@ public final class HTTPChannel: Protocol, Producer {
         processInbound()
     }
 
+    /// A client may shut down its sending side once its request is sent (`nc`, some proxies): the responses to
+    /// the requests it sent are still written, then the connection is closed.
+    public override var wantsHalfClose: Bool { true }
+
+    public override func readConnectionLost() {
+        readClosed = true
+        switch state {
+        case .switched:
+            if let p = switchedProtocol {
+                if p.wantsHalfClose { p.readConnectionLost() } else { transport?.loseConnection() }
+            }
+        case .answering:
+            break   // requestDone goes on with the buffered requests, then closes.
+        case .head:
+            processInbound()
+            if state == .head { close() }
+        case .body, .closing:
+            close()
+        }
+    }
+
     public override func connectionLost(_ reason: Failure) {
         if state == .switched, let p = switchedProtocol {
             p.connected = false
@@ -130,6 +153,7 @@ public final class HTTPChannel: Protocol, Producer {
                 let head: HTTPRequestHead?
                 do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
                 guard let head else {
+                    if readClosed { close(); return }
                     if headParser.inProgress { armHeaderTimer() }
                     else if inboundGrew && inbound.isEmpty { inbound = ByteBuffer(); inboundGrew = false }
                     return

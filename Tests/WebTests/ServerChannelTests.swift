@@ -186,6 +186,29 @@ struct ServerChannelTests {
         #expect(echo.seen.count == 1)
     }
 
+    @Test func halfClosedClientStillGetsItsResponsesThenTheConnectionCloses() {
+        let hold = HoldingResource()
+        let h = Harness(hold)
+        #expect(h.channel.wantsHalfClose)
+        h.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /partial HTTP/1.1\r\n")
+        h.channel.readConnectionLost()
+        #expect(!h.transport.disconnecting)
+        hold.held[0].writeAndFinish("one")
+        #expect(!h.transport.disconnecting)
+        hold.held[1].writeAndFinish("two")
+        #expect(h.transport.disconnecting, "the partial third request can never complete")
+        #expect(statuses(h.take()) == [200, 200])
+
+        let idle = Harness(EchoResource())
+        idle.channel.readConnectionLost()
+        #expect(idle.transport.disconnecting)
+
+        let body = Harness(EchoResource())
+        body.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        body.channel.readConnectionLost()
+        #expect(body.transport.disconnecting)
+    }
+
     // Item 29
     @Test func expect100ContinueOnHTTP11GetsContinueBeforeTheResponse() {
         let h = Harness(EchoResource())

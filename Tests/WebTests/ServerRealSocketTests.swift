@@ -123,6 +123,16 @@ struct ServerRealSocketTests {
         assert r.status == 404, r.status
         c.request("GET", "/missing"); r = c.getresponse(); r.read()
         assert r.status == 404
+        import socket
+        s = socket.create_connection(("127.0.0.1", \(n)), timeout=10)
+        s.sendall(b"GET /hello.txt HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk: break
+            data += chunk
+        assert data.startswith(b"HTTP/1.1 200") and data.endswith(b"Hello, file!\\n"), data
         print("OK")
         """
         let (status, out) = try await runProgram("/usr/bin/env", ["python3", "-c", script])
