@@ -56,6 +56,8 @@ public final class Request {
     var persistent: Bool
     var channel: HTTPChannel?
     private var chunked = false
+    /// The Content-Length set by the application, once the head is sent (the body is held to it).
+    private var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
     private var encoder: GzipEncoder?
     private var finishWaiters: [Deferred<Void>] = []
@@ -183,8 +185,22 @@ public final class Request {
     }
 
     private func writeRaw(_ data: ByteBuffer) {
+        var data = data
+        if startedWriting, let declared = declaredLength {
+            // Never send more than the Content-Length the application declared: the excess would be read by the
+            // client as the start of another response.
+            let room = declared - sentLength
+            if data.readableBytes > room && !bodyForbidden {
+                HTTPLog.misuse("body longer than its Content-Length on \(method) \(uri); truncated")
+                data = data.readSlice(length: max(0, room)) ?? ByteBuffer()
+            }
+        }
         if !startedWriting {
             var out = makeHead(contentLength: nil, bodyHint: data.readableBytes)
+            if let declared = declaredLength, data.readableBytes > declared && !bodyForbidden {
+                HTTPLog.misuse("body longer than its Content-Length on \(method) \(uri); truncated")
+                data = data.readSlice(length: declared) ?? ByteBuffer()
+            }
             if !bodyForbidden && data.readableBytes > 0 {
                 if chunked { appendChunk(&out, data) } else { out.writeBuffer(data) }
                 sentLength += data.readableBytes
@@ -227,6 +243,11 @@ public final class Request {
             send(makeHead(contentLength: bodyForbidden ? nil : 0, bodyHint: 0))
         } else if chunked {
             send(ByteBuffer(bytes: [0x30, HTTPBytes.cr, HTTPBytes.lf, HTTPBytes.cr, HTTPBytes.lf]))
+        }
+        if let declared = declaredLength, sentLength < declared, !bodyForbidden {
+            // Shorter than declared: the client can only find the end by the connection closing.
+            HTTPLog.misuse("body shorter than its Content-Length on \(method) \(uri); closing the connection")
+            persistent = false
         }
         completeFinish()
     }
@@ -354,7 +375,12 @@ public final class Request {
             case 6 where HTTPHeaders.equalsIgnoringCase(name, "Server"): hasServer = true
             case 12 where HTTPHeaders.equalsIgnoringCase(name, "Content-Type"): hasType = true
             case 14 where HTTPHeaders.equalsIgnoringCase(name, "Content-Length"):
-                appLength = Int(value); if contentLength != nil { continue }
+                guard let v = Int(value), v >= 0, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                    HTTPLog.misuse("refused invalid Content-Length \(value.debugDescription)")
+                    continue
+                }
+                appLength = v
+                if contentLength != nil { continue }
             case 17 where HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding"): continue
             case 10 where HTTPHeaders.equalsIgnoringCase(name, "Connection"):
                 if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true; continue }
@@ -369,6 +395,7 @@ public final class Request {
             out.writeBytes(StaticBytes.server); out.writeString(s); out.writeBytes(StaticBytes.crlf)
         }
         let length = contentLength ?? appLength
+        if contentLength == nil, let appLength, !bodyForbidden { declaredLength = appLength }
         if let contentLength {
             out.writeBytes(StaticBytes.contentLength); Self.appendDecimal(&out, contentLength); out.writeBytes(StaticBytes.crlf)
         }

@@ -260,6 +260,35 @@ struct ServerChannelTests {
         #expect(h.take() == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: Twister\r\nContent-Type: text/html\r\n\r\nhello")
     }
 
+    @Test func bodiesAreHeldToTheDeclaredContentLength() {
+        var sink: [String] = []
+        let old = HTTPLog.handler
+        HTTPLog.handler = { sink.append($0) }
+        defer { HTTPLog.handler = old }
+        let hold = HoldingResource()
+        let h = Harness(hold)
+        h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        hold.held[0].setHeader("Content-Length", "5")
+        hold.held[0].write("helloHTTP/1.1 200 OK\r\n")
+        hold.held[0].write("more")
+        hold.held[0].finish()
+        let out = h.take()
+        #expect(out.hasSuffix("\r\n\r\nhello"))
+        #expect(!h.transport.disconnecting)
+        hold.held[1].setHeader("Content-Length", "10")
+        hold.held[1].write("short")
+        hold.held[1].finish()
+        #expect(h.transport.disconnecting, "a short body can only end by closing")
+        #expect(sink.count == 3)
+        let h2 = Harness(hold)
+        h2.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        hold.held.last!.setHeader("Content-Length", "-1")
+        hold.held.last!.write("x")
+        hold.held.last!.finish()
+        let o2 = h2.take()
+        #expect(!o2.contains("Content-Length") && o2.contains("chunked"))
+    }
+
     @Test func headResponsesCarryNoBody() {
         let h = Harness(EchoResource())
         h.send("HEAD /abc HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
