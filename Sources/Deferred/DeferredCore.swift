@@ -105,10 +105,13 @@ final class DeferredCore {
 
     @usableFromInline func runCallbacks() {
         if running { return }
-        var chain: [DeferredCore] = [self]
-        while let current = chain.last {
+        // The Deferreds whose chains wait for `current` to hand over its result (Twisted's `chain` list, minus
+        // the current one). Empty in the common case, so firing allocates nothing.
+        var waiting: [DeferredCore] = []
+        var current = self
+        while true {
             if current.paused > 0 { return }
-            var finished = true
+            var handOver: DeferredCore?
             current.chainedTo = nil
             while current.head < current.entries.count {
                 let entry = current.entries[current.head]
@@ -117,17 +120,16 @@ final class DeferredCore {
                     current.entries.removeAll(keepingCapacity: true)
                     current.head = 0
                 }
-                let step: StepOutput
                 switch entry {
                 case .continuation(let chainee):
                     chainee.result = current.result
                     current.result = .success(ResultConsumed())
                     chainee.paused -= 1
-                    chain.append(chainee)
-                    finished = false
+                    handOver = chainee
                 case .pair(let cb, let eb):
                     guard let r = current.result else { preconditionFailure("Deferred chain running without a result") }
                     current.running = true
+                    let step: StepOutput
                     switch r {
                     case .success(let v): step = cb.map { $0(v) } ?? .value(v)
                     case .failure(let f): step = eb.map { $0(f) } ?? .failure(f)
@@ -144,7 +146,6 @@ final class DeferredCore {
                             current.paused += 1
                             current.chainedTo = inner
                             inner.entries.append(.continuation(current))
-                            break
                         } else {
                             current.result = inner.result
                             inner.result = .success(ResultConsumed())
@@ -156,14 +157,19 @@ final class DeferredCore {
                 }
                 break
             }
-            if finished {
-                if case .failure(let f)? = current.result {
-                    current.unhandledFailure = f
-                } else {
-                    current.unhandledFailure = nil
-                }
-                chain.removeLast()
+            if let next = handOver {
+                // Run the waiting Deferred's chain first; come back to `current` for steps added after.
+                waiting.append(current)
+                current = next
+                continue
             }
+            if case .failure(let f)? = current.result {
+                current.unhandledFailure = f
+            } else {
+                current.unhandledFailure = nil
+            }
+            guard let previous = waiting.popLast() else { return }
+            current = previous
         }
     }
 

@@ -61,7 +61,7 @@ open class IntNStringReceiver: Protocol, Producer {
         busy = true
         defer { busy = false }
         while !paused && !dead && buffer.readableBytes >= prefixLength {
-            if let t = transport as? any DisconnectingTransport, t.disconnecting { return }
+            if transport?.disconnecting == true { return }
             var n = 0
             for k in 0..<prefixLength { n = n << 8 | Int(buffer.getByte(at: k)!) }
             if n > maxLength {

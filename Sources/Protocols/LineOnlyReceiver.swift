@@ -35,7 +35,7 @@ open class LineOnlyReceiver: Protocol {
         let delim = delimiter
         while let i = buffer.firstIndex(of: delim, from: scanned) {
             scanned = 0
-            if let t = transport as? any DisconnectingTransport, t.disconnecting { return }
+            if transport?.disconnecting == true { return }
             let line = buffer.readSlice(length: i)!
             buffer.moveReaderIndex(forwardBy: delim.count)
             if i > maxLength {

@@ -10,7 +10,7 @@
 ///   ``setLineMode(_:)`` switches back and re-parses the given leftover bytes as lines first.
 /// - While paused (``pauseProducing()``), lines wait in the buffer and the transport stops reading;
 ///   ``resumeProducing()`` delivers them.
-/// - Dispatch stops as soon as the transport reports it is disconnecting (see ``DisconnectingTransport``) or
+/// - Dispatch stops as soon as the transport reports it is disconnecting (``Transport/disconnecting``) or
 ///   ``stopDispatching()`` was called, e.g. from `lineReceived`.
 /// - Data that arrives re-entrantly (a callback calling `dataReceived`) is only buffered; the outer loop parses it.
 /// The buffer is scanned once: a partial line is never searched again from its start.
@@ -89,7 +89,7 @@ open class LineReceiver: Protocol, Producer {
     /// True when no more data should be dispatched.
     private var halted: Bool {
         if stopped { return true }
-        if let t = transport as? any DisconnectingTransport, t.disconnecting { return true }
+        if transport?.disconnecting == true { return true }
         return false
     }
 
@@ -150,12 +150,4 @@ open class LineReceiver: Protocol, Producer {
             }
         }
     }
-}
-
-/// A transport that can say it is closing (Twisted's `transport.disconnecting`). Framing protocols stop
-/// dispatching once it is true. Transports that do not conform are treated as never disconnecting.
-@ReactorActor
-public protocol DisconnectingTransport: Transport {
-    /// True once `loseConnection()` (or `abortConnection()`) was called.
-    var disconnecting: Bool { get }
 }

@@ -48,7 +48,7 @@ open class NetstringReceiver: Protocol {
         buffer.writeBuffer(data)
         let maxDigits = String(maxLength).count
         while !brokenPeer {
-            if let t = transport as? any DisconnectingTransport, t.disconnecting { return }
+            if transport?.disconnecting == true { return }
             switch state {
             case .length:
                 guard let c = buffer.getByte(at: 0) else { return }

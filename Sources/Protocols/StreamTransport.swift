@@ -35,7 +35,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
     /// Bytes queued and not yet sent.
     public private(set) var bufferedBytes = 0
 
-    private var disconnecting = false
+    public private(set) var disconnecting = false
     private var writeShutdownRequested = false
     private var writeShut = false
     private var readShut = false

@@ -15,6 +15,9 @@ public protocol Transport: Consumer, Producer {
     func loseConnection()
     /// Closes at once, dropping anything queued; `connectionLost` receives ``ConnectionError/aborted``.
     func abortConnection()
+    /// True once `loseConnection` or `abortConnection` was called, or the connection is closed (Twisted's
+    /// `transport.disconnecting`). Protocols that parse input stop dispatching when it is true.
+    var disconnecting: Bool { get }
     /// The address of the other end.
     var peer: Address { get }
     /// The address of this end.

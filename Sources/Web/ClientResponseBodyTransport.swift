@@ -13,6 +13,9 @@ final class ResponseBodyTransport: Transport {
         host = source?.hostAddress ?? .unix(path: "")
     }
 
+    /// True once the body was abandoned.
+    var disconnecting: Bool { source == nil }
+
     func write(_ data: ByteBuffer) {}
     func registerProducer(_ producer: any Producer, streaming: Bool) {}
     func unregisterProducer() {}

@@ -27,6 +27,9 @@ public final class HTTPChannel: Protocol, Producer {
     private enum State { case head, body, answering, closing }
     private var state = State.head
     private var inbound = ByteBuffer()
+    /// Set when `inbound` held more than 4 KiB: it is then replaced once empty, so that an idle connection does
+    /// not keep a large buffer.
+    private var inboundGrew = false
     private var headParser: HTTPRequestHeadParser
     private var bodyDecoder: HTTPBodyDecoder?
     private var bodyStreamer: (any RequestBodyStreamer)?
@@ -77,14 +80,17 @@ public final class HTTPChannel: Protocol, Producer {
         registeredWithTransport = true
         if let time, let idle = settings.idleTimeout {
             lastActivity = time.seconds()
-            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle) { [self] in idleCheck() }
         }
     }
 
     public override func dataReceived(_ data: ByteBuffer) {
         if state == .closing { return }
         if let time { lastActivity = time.seconds() }
-        if inbound.isEmpty { inbound = data } else { inbound.writeBuffer(data) }
+        // Copy into our own buffer rather than keep the transport's: the reactor reuses its 64 KiB read buffer,
+        // and sharing it would force a fresh 64 KiB allocation on its next read (copy-on-write).
+        inbound.writeBuffer(data)
+        if inbound.readableBytes > 4096 { inboundGrew = true }
         if state == .answering {
             if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
                 pausedForPipeline = true
@@ -117,6 +123,7 @@ public final class HTTPChannel: Protocol, Producer {
                 do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
                 guard let head else {
                     if headParser.inProgress { armHeaderTimer() }
+                    else if inboundGrew && inbound.isEmpty { inbound = ByteBuffer(); inboundGrew = false }
                     return
                 }
                 startRequest(head)
@@ -222,9 +229,11 @@ public final class HTTPChannel: Protocol, Producer {
         if registeredWithTransport { registeredWithTransport = false; transport?.unregisterProducer() }
         transport?.loseConnection()
         if let time, let a = settings.abortTimeout, abortCall == nil {
-            abortCall = time.callLater(a) { [weak self] in
-                guard let self, self.connected else { return }
-                self.transport?.abortConnection()
+            // Strong captures: every timer is cancelled in connectionLost, which breaks the cycle (a weak
+            // reference would give the channel a side table and slow down every retain).
+            abortCall = time.callLater(a) { [self] in
+                guard connected else { return }
+                transport?.abortConnection()
             }
         }
     }
@@ -234,7 +243,7 @@ public final class HTTPChannel: Protocol, Producer {
     private func idleCheck() {
         guard let time, let idle = settings.idleTimeout, state != .closing else { return }
         if state == .answering {
-            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle) { [self] in idleCheck() }
             return
         }
         let elapsed = time.seconds() - lastActivity
@@ -242,23 +251,28 @@ public final class HTTPChannel: Protocol, Producer {
             idleCall = nil
             close()
         } else {
-            idleCall = time.callLater(idle - elapsed) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle - elapsed) { [self] in idleCheck() }
         }
     }
 
     private func armHeaderTimer() {
         guard headerCall == nil, let time, let t = settings.headerReadTimeout else { return }
-        headerCall = time.callLater(t) { [weak self] in
-            guard let self, self.state == .head || self.state == .body else { return }
-            self.headerCall = nil
-            self.refuse(HTTPParseError(408, "request head not received in time"))
+        headerCall = time.callLater(t) { [self] in
+            guard state == .head || state == .body else { return }
+            headerCall = nil
+            refuse(HTTPParseError(408, "request head not received in time"))
         }
     }
 
     // MARK: response producer
 
     func registerResponseProducer(_ producer: any Producer, streaming: Bool) {
-        precondition(responseProducer == nil, "a producer is already registered with this request")
+        if responseProducer != nil {
+            // Twisted raises; a server must not crash: refuse the second producer by stopping it.
+            HTTPLog.misuse("a producer is already registered with this request; stopping the second one")
+            producer.stopProducing()
+            return
+        }
         responseProducer = producer
         responseStreaming = streaming
         if streaming {

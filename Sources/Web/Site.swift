@@ -38,9 +38,9 @@ public final class Site: Factory {
     }
 
     public override func buildProtocol(_ addr: Address) -> Protocol? {
-        let c = HTTPChannel(site: self, settings: settings, time: time)
-        c.factory = self
-        return c
+        // `factory` (a weak reference) is deliberately not set: it would give the Site a side table and slow
+        // every retain of it; the channel holds its Site strongly instead.
+        HTTPChannel(site: self, settings: settings, time: time)
     }
 
     /// Handles one request read by a channel (Twisted's `Request.process`): traverses and renders.

@@ -2,7 +2,6 @@ import Testing
 @testable import TwisterProtocols
 import TwisterTesting
 
-extension StringTransport: DisconnectingTransport {}
 
 /// Every way to deliver `bytes` that the framing tests check: whole, split in two at every boundary, split in
 /// three at every pair of boundaries (for short inputs), and one byte at a time.

@@ -315,6 +315,15 @@ struct ServerChannelTests {
         h.transport.resumeRegisteredProducer()
         #expect(p.resumed == 1)
         #expect(!h.transport.readingPaused)
+        // A second producer is refused (stopped), the first stays.
+        nonisolated(unsafe) var sink: [String] = []
+        let old = HTTPLog.handler
+        HTTPLog.handler = { sink.append($0) }
+        defer { HTTPLog.handler = old }
+        let second = Push()
+        hold.held[0].registerProducer(second, streaming: true)
+        #expect(second.stopped == 1 && sink.count == 1)
+        #expect(h.channel.responseProducer === p)
         hold.held[0].unregisterProducer()
         // Stays paused if a response completes while paused.
         h.transport.pauseRegisteredProducer()

@@ -209,6 +209,7 @@ struct StaticFileTests {
             func write(_ data: ByteBuffer) { inner.write(data) }
             func loseConnection() { inner.loseConnection() }
             func abortConnection() { inner.abortConnection() }
+            var disconnecting: Bool { inner.disconnecting }
             var peer: Address { inner.peer }
             var host: Address { inner.host }
             func registerProducer(_ producer: any Producer, streaming: Bool) { inner.registerProducer(producer, streaming: streaming) }

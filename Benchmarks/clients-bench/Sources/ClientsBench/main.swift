@@ -1,0 +1,167 @@
+// Clients benchmark (issue 6): Twister's MemCacheProtocol and RedisProtocol, each over one connection with
+// pipelining, beside `redis-benchmark -P 16 -t get,set -n 200000 -q` and Twisted's MemCacheProtocol, in one run.
+//
+// Every client does the same work as redis-benchmark: SET key:__rand_int__ xxx / GET key:__rand_int__, issued
+// in batches of DEPTH commands; the next batch is written once the whole batch has answered (redis-benchmark's
+// -P). DEPTH 16 is redis-benchmark's -P 16 on one connection; DEPTH 800 is the 16 × 50 commands that
+// redis-benchmark's default 50 connections keep in flight, here on our one connection.
+//
+// Env: ROUNDS (3, interleaved; medians), N (200000), TWISTED_N (50000), PYTHON, MEMCACHED (port 11211), REDIS (6379).
+import Foundation
+import TwisterProtocols
+
+let env = ProcessInfo.processInfo.environment
+let rounds = Int(env["ROUNDS"] ?? "") ?? 3
+let n = Int(env["N"] ?? "") ?? 200_000
+let twistedN = Int(env["TWISTED_N"] ?? "") ?? 50_000
+let python = env["PYTHON"] ?? "/tmp/peers-venv/bin/python"
+let memcachedPort = Int(env["MEMCACHED"] ?? "") ?? 11211
+let redisPort = Int(env["REDIS"] ?? "") ?? 6379
+let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+let depths = [16, 800]
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    if s.isEmpty { return .nan }
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func capture(_ argv: [String]) -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = argv
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try! p.run()
+    let d = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: d, as: UTF8.self)
+}
+
+func number(after prefix: String, in text: String) -> Double? {
+    for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        let l = line.trimmingCharacters(in: .whitespaces)
+        guard l.hasPrefix(prefix) else { continue }
+        let token = l.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? ""
+        if let d = Double(token.replacingOccurrences(of: ",", with: "")) { return d }
+    }
+    return nil
+}
+
+/// Runs `body` on the reactor thread and blocks the calling (main) thread until it returns.
+func onReactor<T>(_ body: @escaping @ReactorActor () async throws -> T) -> T {
+    let sem = DispatchSemaphore(value: 0)
+    var out: Result<T, Error>!
+    Task { @ReactorActor in
+        do { out = .success(try await body()) } catch { out = .failure(error) }
+        sem.signal()
+    }
+    sem.wait()
+    switch out! {
+    case .success(let v): return v
+    case .failure(let e): fatalError("benchmark failed: \(e)")
+    }
+}
+
+/// Issues `count` commands in batches of `depth` and returns commands per second.
+@ReactorActor func batches<T>(_ count: Int, _ depth: Int, _ op: () -> Deferred<T>) async throws -> Double {
+    let t = now()
+    var done = 0
+    while done < count {
+        var last: Deferred<T>!
+        for _ in 0..<depth { last = op() }
+        _ = try await last.value
+        done += depth
+    }
+    return Double(done) / (now() - t)
+}
+
+let (mc, redis) = onReactor { () async throws -> (MemCacheProtocol, RedisProtocol) in
+    let mc = try await ClientCreator(Reactor.shared) { MemCacheProtocol(timeout: 30) }
+        .connectTCP(host: "127.0.0.1", port: memcachedPort).value
+    let redis = try await ClientCreator(Reactor.shared) { RedisProtocol() }
+        .connectTCP(host: "127.0.0.1", port: redisPort).value
+    try await redis.whenReady().value
+    return (mc, redis)
+}
+
+var samples: [String: [Double]] = [:]
+func record(_ k: String, _ v: Double?) {
+    guard let v else { FileHandle.standardError.write("\(k): no result\n".data(using: .utf8)!); return }
+    samples[k, default: []].append(v)
+    FileHandle.standardError.write("  \(k): \(Int(v))\n".data(using: .utf8)!)
+}
+
+let value = ByteBuffer(string: "xxx")
+var loads = [capture(["uptime"]).trimmingCharacters(in: .whitespacesAndNewlines)]
+for round in 0..<rounds {
+    FileHandle.standardError.write("round \(round + 1)/\(rounds)\n".data(using: .utf8)!)
+    for depth in depths {
+        let r = onReactor { () async throws -> [Double] in
+            [try await batches(n, depth) { mc.set("key:__rand_int__", value) },
+             try await batches(n, depth) { mc.get("key:__rand_int__") },
+             try await batches(n, depth) { redis.set("key:__rand_int__", "xxx") },
+             try await batches(n, depth) { redis.get("key:__rand_int__") }]
+        }
+        record("twister mc set \(depth)", r[0])
+        record("twister mc get \(depth)", r[1])
+        record("twister redis set \(depth)", r[2])
+        record("twister redis get \(depth)", r[3])
+        let tw = capture([python, "\(packageDir)/twisted_memcache.py", "\(twistedN)", "\(depth)", "\(memcachedPort)"])
+        record("twisted mc set \(depth)", number(after: "set/s", in: tw))
+        record("twisted mc get \(depth)", number(after: "get/s", in: tw))
+    }
+    for clients in [1, 50] {
+        let rb = capture(["redis-benchmark", "-p", "\(redisPort)", "-c", "\(clients)", "-P", "16", "-t", "get,set",
+                          "-n", "\(n)", "-q"])
+        record("redis-benchmark set \(clients)", number(after: "SET:", in: rb))
+        record("redis-benchmark get \(clients)", number(after: "GET:", in: rb))
+    }
+    loads.append(capture(["uptime"]).trimmingCharacters(in: .whitespacesAndNewlines))
+}
+
+func m(_ k: String) -> Double { samples[k].map(median) ?? .nan }
+func f(_ x: Double) -> String {
+    if x.isNaN { return "—" }
+    let nf = NumberFormatter()
+    nf.numberStyle = .decimal
+    nf.groupingSeparator = ","
+    return nf.string(from: NSNumber(value: Int(x.rounded()))) ?? "\(x)"
+}
+func r(_ a: Double, _ b: Double) -> String { a.isNaN || b.isNaN ? "—" : String(format: "%.2fx", a / b) }
+
+let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+    .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":")[1]).trimmingCharacters(in: .whitespaces) } ?? "?"
+print("## Clients: memcached and Redis (issue 6)")
+print("")
+print("machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpu), Linux \(capture(["uname", "-r"]).trimmingCharacters(in: .whitespacesAndNewlines)), \(capture(["swift", "--version"]).split(separator: "\n").first ?? "")")
+for l in loads { print("load: \(l)") }
+print("median of \(rounds) interleaved rounds; \(f(Double(n))) commands per Twister/redis-benchmark figure, \(f(Double(twistedN))) per Twisted figure")
+print("")
+print("### Redis (commands/s; ratio target ≥0.8x redis-benchmark)")
+print("")
+print("| command | Twister, 1 conn, depth 16 | Twister, 1 conn, depth 800 | redis-benchmark -c 1 -P 16 | redis-benchmark -c 50 -P 16 (default) | Twister d16 / rb -c 1 | Twister d800 / rb -c 50 |")
+print("|---|---|---|---|---|---|---|")
+for c in ["set", "get"] {
+    let a = m("twister redis \(c) 16"), b = m("twister redis \(c) 800")
+    let r1 = m("redis-benchmark \(c) 1"), r50 = m("redis-benchmark \(c) 50")
+    print("| \(c.uppercased()) | \(f(a)) | \(f(b)) | \(f(r1)) | \(f(r50)) | \(r(a, r1)) | \(r(b, r50)) |")
+}
+print("")
+print("### memcached (commands/s; ratio target ≥10x Twisted)")
+print("")
+print("| command | Twister, depth 16 | Twisted, depth 16 | Twister/Twisted | Twister, depth 800 | Twisted, depth 800 | Twister/Twisted |")
+print("|---|---|---|---|---|---|---|")
+for c in ["set", "get"] {
+    let a = m("twister mc \(c) 16"), ta = m("twisted mc \(c) 16")
+    let b = m("twister mc \(c) 800"), tb = m("twisted mc \(c) 800")
+    print("| \(c) | \(f(a)) | \(f(ta)) | \(r(a, ta)) | \(f(b)) | \(f(tb)) | \(r(b, tb)) |")
+}
+exit(0)

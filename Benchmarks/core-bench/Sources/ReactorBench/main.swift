@@ -1,0 +1,109 @@
+// Reactor benchmark (issue 3): Twister's reactor beside SwiftNIO (one event-loop thread) and Twisted (epoll
+// reactor), in one run. Servers are pinned to core 0 (`taskset -c 0`), the load generator to core 1; the load
+// generator (`loadgen`, C) is the same program for every server, so only the server differs.
+//
+// Env: ROUNDS (default 3; rounds interleave the servers, medians are reported), SECONDS (per load test, 3),
+//      IDLE_CONNS (10000), TIMERS (1000000), PYTHON (/tmp/peers-venv/bin/python), ONLY (comma list of servers).
+import BenchSupport
+import Foundation
+
+let env = ProcessInfo.processInfo.environment
+let rounds = Int(env["ROUNDS"] ?? "") ?? 3
+let seconds = env["SECONDS"] ?? "3"
+let idleConns = Int(env["IDLE_CONNS"] ?? "") ?? 10_000
+let timers = Int(env["TIMERS"] ?? "") ?? 1_000_000
+let python = env["PYTHON"] ?? "/tmp/peers-venv/bin/python"
+let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+let loadgen = ["taskset", "-c", "1", "\(binDir)/loadgen"]
+
+struct Server { let name: String; let argv: [String] }
+var servers = [
+    Server(name: "Twister", argv: ["\(binDir)/twister-server"]),
+    Server(name: "SwiftNIO", argv: ["\(binDir)/nio-server"]),
+    Server(name: "Twisted", argv: [python, "\(packageDir)/twisted_server.py"]),
+]
+if let only = env["ONLY"] { servers = servers.filter { only.split(separator: ",").map(String.init).contains($0.name) } }
+
+// Listening ports below the ephemeral range (32768-60999), a new one for every server started.
+var port = 20000 + Int(getpid() % 400) * 20
+func startEcho(_ s: Server) -> (Child, Int) {
+    for _ in 0..<5 {
+        port += 1
+        if port >= 32000 { port = 20000 }
+        let c = try! Child(["taskset", "-c", "0"] + s.argv + ["echo", "\(port)"])
+        if c.readLine() == "listening" { return (c, port) }
+        c.stop()
+    }
+    fatalError("\(s.name) did not start")
+}
+
+var results: [String: [String: [Double]]] = [:] // metric -> server -> samples
+func record(_ metric: String, _ server: String, _ v: Double?) {
+    guard let v else { FileHandle.standardError.write("\(server) \(metric): no result\n".data(using: .utf8)!); return }
+    results[metric, default: [:]][server, default: []].append(v)
+    FileHandle.standardError.write("  \(server) \(metric): \(v)\n".data(using: .utf8)!)
+}
+
+let machine = machineLine()
+var loads = [loadLine()]
+for round in 0..<rounds {
+    FileHandle.standardError.write("round \(round + 1)/\(rounds)\n".data(using: .utf8)!)
+    for s in servers {
+        // A fresh server for every test, so one test's buffers (or a crash) cannot affect the next.
+        let tests: [(String, [String], String)] = [
+            ("stream", ["stream", seconds], "MB/s"),
+            ("pp1", ["pingpong", "1", seconds, "64"], "rt/s"),
+            ("pp100", ["pingpong", "100", seconds, "64"], "rt/s"),
+        ]
+        for (metric, argv, key) in tests {
+            let (c, p) = startEcho(s)
+            var a = argv
+            a.insert("\(p)", at: 1)
+            record(metric, s.name, number(after: key, in: runCapture(loadgen + a)))
+            if !c.process.isRunning { FileHandle.standardError.write("\(s.name) server died during \(metric)\n".data(using: .utf8)!) }
+            c.stop()
+        }
+        do {
+            let (c, p) = startEcho(s)
+            let out = runCapture(loadgen + ["idle", "\(p)", "\(idleConns)", "\(c.pid)"])
+            record("idle", s.name, number(after: "bytes/conn", in: out))
+            c.stop()
+        }
+        let t = runCapture(["taskset", "-c", "0"] + s.argv + ["timers", "\(timers)"])
+        record("timersBatch", s.name, number(after: "batch pairs/s", in: t))
+        record("timersInterleaved", s.name, number(after: "interleaved pairs/s", in: t))
+    }
+    loads.append(loadLine())
+}
+
+func med(_ metric: String, _ server: String) -> Double { results[metric]?[server].map(median) ?? .nan }
+
+print("## Reactor (issue 3)")
+print("")
+print("machine: \(machine)")
+for l in loads { print("load: \(l)") }
+print("median of \(rounds) rounds; servers on core 0, loadgen on core 1; \(seconds) s per load test after 0.5 s warm-up")
+print("")
+let metrics: [(String, String, Bool)] = [
+    ("stream", "TCP echo throughput, 1 connection, 64 KiB writes (MB/s)", false),
+    ("pp1", "64-byte ping-pong, 1 connection (round trips/s)", false),
+    ("pp100", "64-byte ping-pong, 100 connections (round trips/s)", false),
+    ("timersBatch", "\(fmt(Double(timers))) callLater, then \(fmt(Double(timers))) cancel (pairs/s)", false),
+    ("timersInterleaved", "\(fmt(Double(timers))) × (callLater; cancel) (pairs/s)", false),
+    ("idle", "user-space memory per idle connection, \(fmt(Double(idleConns))) open (bytes; lower is better)", true),
+]
+let names = servers.map(\.name)
+let peers = names.filter { $0 != "Twister" }
+printTable(["benchmark"] + names + peers.map { "Twister/\($0)" }, metrics.map { m in
+    let ours = med(m.0, "Twister")
+    return [m.1] + names.map { fmt(med(m.0, $0), m.0 == "stream" ? 1 : 0) } + peers.map { p in
+        let v = med(m.0, p)
+        if ours.isNaN || v.isNaN { return "—" }
+        // >1 always means Twister is better (for memory: the peer's bytes over ours).
+        return fmt(m.2 ? v / ours : ours / v, 2) + "x"
+    }
+})
+print("")
+print("(targets: throughput and round trips ≥1.2x SwiftNIO on one core; under 4 KiB per idle connection)")

@@ -1,0 +1,71 @@
+// Twister side of the reactor benchmark (driven by reactor-bench; the load comes from `loadgen`).
+//   twister-server echo PORT     an echo server on 127.0.0.1:PORT; prints "listening" once it accepts
+//   twister-server timers N      N callLater+cancel pairs on the reactor thread, two ways; prints the rates
+import Foundation
+import TwisterProtocols
+
+/// Writes back whatever it receives (the same protocol as `twister echo`).
+@ReactorActor
+final class Echo: Protocol {
+    override func dataReceived(_ data: ByteBuffer) { transport?.write(data) }
+}
+
+func monotonic() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Unbuffered line on standard output (the driver waits for it).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+func raiseFileLimit() {
+    var rl = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl)
+    rl.rlim_cur = rl.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl)
+}
+
+let args = CommandLine.arguments
+guard args.count >= 3, let n = Int(args[2]) else {
+    FileHandle.standardError.write(Data("usage: twister-server echo PORT | timers N\n".utf8))
+    exit(2)
+}
+raiseFileLimit()
+let reactor = Reactor.shared
+
+switch args[1] {
+case "echo":
+    reactor.callWhenRunning {
+        do {
+            _ = try reactor.listenTCP(n, Factory { Echo() }, backlog: 1024, interface: "127.0.0.1")
+            say("listening")
+        } catch {
+            FileHandle.standardError.write(Data("cannot listen: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+    reactor.run()
+case "timers":
+    reactor.callWhenRunning {
+        // All N scheduled (a heap of N), then all N cancelled.
+        var calls: [any DelayedCall] = []
+        calls.reserveCapacity(n)
+        let t0 = monotonic()
+        for _ in 0..<n { calls.append(reactor.callLater(1.0) {}) }
+        for c in calls { c.cancel() }
+        let t1 = monotonic()
+        calls = []
+        // Each call cancelled right after it is scheduled.
+        let t2 = monotonic()
+        for _ in 0..<n { reactor.callLater(1.0) {}.cancel() }
+        let t3 = monotonic()
+        say(String(format: "batch pairs/s %.0f", Double(n) / (t1 - t0)))
+        say(String(format: "interleaved pairs/s %.0f", Double(n) / (t3 - t2)))
+        exit(0)
+    }
+    reactor.run()
+default:
+    FileHandle.standardError.write(Data("unknown mode \(args[1])\n".utf8))
+    exit(2)
+}
