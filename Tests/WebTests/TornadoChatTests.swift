@@ -219,7 +219,7 @@ final class TwisterChild: ProcessProtocol {
             }
         }
         let app = Application([URLSpec("/", Hello.self), URLSpec("/async", AsyncHello.self)])
-        let port = try Reactor.shared.listenTCP(0, app.makeSite(), interface: "127.0.0.1")
+        let port = try await tornadoResult(try app.listen("tcp:0:interface=127.0.0.1"))
         defer { _ = port.stopListening() }
         let b = Browser(port: port.host.port)
         for _ in 0..<3 {
