@@ -457,11 +457,12 @@ open class RequestHandler {
 
     // MARK: redirect
 
-    /// Redirects to `url` with 302, 301 when `permanent`, or `status` (a 3xx), and finishes.
+    /// Redirects to `url` with 302, 301 when `permanent`, or `status` (a 3xx), and finishes. Throws when the
+    /// head was already sent, `status` is not 3xx, or `url` holds control characters.
     public func redirect(_ url: String, permanent: Bool = false, status: Int? = nil) throws {
         if headersWritten { throw HTTPError(500, "Cannot redirect after headers have been written") }
         let code = status ?? (permanent ? 301 : 302)
-        precondition((300...399).contains(code), "redirect status must be 3xx")
+        guard (300...399).contains(code) else { throw HTTPError(500, "redirect status \(code) is not a 3xx") }
         setStatus(code)
         try setHeader("Location", url)
         finish()
