@@ -6,7 +6,8 @@
 // -P). DEPTH 16 is redis-benchmark's -P 16 on one connection; DEPTH 800 is the 16 × 50 commands that
 // redis-benchmark's default 50 connections keep in flight, here on our one connection.
 //
-// Env: ROUNDS (3, interleaved; medians), N (200000), TWISTED_N (50000), PYTHON, MEMCACHED (port 11211), REDIS (6379).
+// Env: ROUNDS (3, interleaved; medians), N (200000), TWISTED_N (50000), PYTHON, MEMCACHED (port 11211), REDIS (6379),
+//      DEPTHS (16,800), ONLY (twister,twisted,rb).
 import Foundation
 import TwisterProtocols
 
@@ -19,7 +20,9 @@ let memcachedPort = Int(env["MEMCACHED"] ?? "") ?? 11211
 let redisPort = Int(env["REDIS"] ?? "") ?? 6379
 let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
-let depths = [16, 800]
+let depths = (env["DEPTHS"] ?? "16,800").split(separator: ",").compactMap { Int($0) }
+/// Which parts run: twister (our clients), twisted, rb (redis-benchmark); all by default.
+let only = Set((env["ONLY"] ?? "twister,twisted,rb").split(separator: ",").map(String.init))
 
 func now() -> Double {
     var ts = timespec()
@@ -104,6 +107,7 @@ var loads = [capture(["uptime"]).trimmingCharacters(in: .whitespacesAndNewlines)
 for round in 0..<rounds {
     FileHandle.standardError.write("round \(round + 1)/\(rounds)\n".data(using: .utf8)!)
     for depth in depths {
+        if only.contains("twister") {
         let r = onReactor { () async throws -> [Double] in
             [try await batches(n, depth) { mc.set("key:__rand_int__", value) },
              try await batches(n, depth) { mc.get("key:__rand_int__") },
@@ -114,11 +118,13 @@ for round in 0..<rounds {
         record("twister mc get \(depth)", r[1])
         record("twister redis set \(depth)", r[2])
         record("twister redis get \(depth)", r[3])
+        }
+        guard only.contains("twisted") else { continue }
         let tw = capture([python, "\(packageDir)/twisted_memcache.py", "\(twistedN)", "\(depth)", "\(memcachedPort)"])
         record("twisted mc set \(depth)", number(after: "set/s", in: tw))
         record("twisted mc get \(depth)", number(after: "get/s", in: tw))
     }
-    for clients in [1, 50] {
+    for clients in [1, 50] where only.contains("rb") {
         let rb = capture(["redis-benchmark", "-p", "\(redisPort)", "-c", "\(clients)", "-P", "16", "-t", "get,set",
                           "-n", "\(n)", "-q"])
         record("redis-benchmark set \(clients)", number(after: "SET:", in: rb))
