@@ -1,3 +1,4 @@
+import Foundation
 import TwisterWeb
 
 let usage = """
@@ -10,4 +11,6 @@ commands:
   chat --listen ENDPOINT    Tornado's chat demo
   get URL                   fetch a URL and print the body
 """
+// Reactor branch: minimal dispatch for `echo` until the lead's command dispatch lands.
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "echo" { exit(EchoCommand.run(Array(CommandLine.arguments.dropFirst(2)))) }
 print(usage)

@@ -1,0 +1,50 @@
+/// The base class for UDP protocols (Twisted's `DatagramProtocol`).
+///
+/// Lifecycle, on the reactor thread: `makeConnection(transport)` → `startProtocol()`, then
+/// `datagramReceived(_:from:)` per datagram, and `stopProtocol()` when the port stops listening. In connected mode
+/// (``UDPPort/connect(to:)``) an ICMP "port unreachable" from the peer shows up as `connectionRefused()`.
+@ReactorActor
+open class DatagramProtocol {
+    /// The port, set by `makeConnection`.
+    public var transport: UDPPort?
+
+    public init() {}
+
+    open func makeConnection(_ transport: UDPPort) {
+        self.transport = transport
+        startProtocol()
+    }
+
+    /// Called when the port starts listening.
+    open func startProtocol() {}
+    /// Called when the port stops listening.
+    open func stopProtocol() {}
+    /// One datagram from `from`.
+    open func datagramReceived(_ data: ByteBuffer, from: Address) {}
+    /// Connected mode only: the peer's port was unreachable.
+    open func connectionRefused() {}
+}
+
+/// Listening for datagrams (Twisted's `IReactorUDP`).
+@ReactorActor
+public protocol ReactorUDP: AnyObject {
+    /// Binds UDP `port` (0: ephemeral) on `interface` ("" = all IPv4; an IPv6 literal for IPv6) and connects
+    /// `proto`. Datagrams longer than `maxPacketSize` are truncated.
+    func listenUDP(_ port: Int, _ proto: DatagramProtocol, interface: String, maxPacketSize: Int) throws -> UDPPort
+}
+
+extension ReactorUDP {
+    public func listenUDP(_ port: Int, _ proto: DatagramProtocol, interface: String = "") throws -> UDPPort {
+        try listenUDP(port, proto, interface: interface, maxPacketSize: 8192)
+    }
+}
+
+extension Reactor: ReactorUDP {
+    public func listenUDP(_ port: Int, _ proto: DatagramProtocol, interface: String, maxPacketSize: Int) throws -> UDPPort {
+        let address: Address = interface.contains(":") ? .ipv6(host: interface, port: port)
+            : .ipv4(host: interface.isEmpty ? "0.0.0.0" : interface, port: port)
+        let p = try UDPPort(reactor: self, address: address, proto: proto, maxPacketSize: maxPacketSize)
+        proto.makeConnection(p)
+        return p
+    }
+}

@@ -1,0 +1,159 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The reactor's system events (Twisted's `"startup"`, `"shutdown"`).
+public enum SystemEvent: Sendable, Hashable {
+    case startup, shutdown
+}
+
+/// When a system event trigger runs relative to the event (Twisted's `"before"`, `"during"`, `"after"`).
+public enum SystemEventPhase: Sendable, Hashable, CaseIterable {
+    case before, during, after
+}
+
+/// Identifies a trigger for ``Reactor/removeSystemEventTrigger(_:)``.
+public struct SystemEventTriggerID: Sendable, Hashable {
+    let value: Int
+}
+
+/// Loop-thread state behind run/stop and the system event triggers.
+struct Lifecycle {
+    struct Trigger {
+        let id: Int
+        let event: SystemEvent
+        let phase: SystemEventPhase
+        let f: @ReactorActor () -> Deferred<Void>?
+    }
+    var running = false
+    var stopping = false
+    var startupDone = false
+    var triggers: [Trigger] = []
+    var nextTriggerID = 0
+    var stopWaiters: [@Sendable () -> Void] = []
+}
+
+extension Reactor {
+    /// True between the end of startup and the end of shutdown (Twisted's `running`). Reactor thread only.
+    @ReactorActor public var running: Bool { lifecycle.running }
+
+    /// Adds a trigger that runs `f` at `phase` of `event`.
+    @ReactorActor @discardableResult
+    public func addSystemEventTrigger(_ phase: SystemEventPhase, _ event: SystemEvent,
+                                      _ f: @escaping @ReactorActor () -> Void) -> SystemEventTriggerID {
+        addSystemEventTrigger(phase, event, deferred: { f(); return nil })
+    }
+
+    /// Adds a trigger whose Deferred is awaited: the next phase starts once every "before" trigger's Deferred
+    /// has fired (a failure is ignored, as in Twisted, which logs it).
+    @ReactorActor @discardableResult
+    public func addSystemEventTrigger(_ phase: SystemEventPhase, _ event: SystemEvent,
+                                      deferred f: @escaping @ReactorActor () -> Deferred<Void>?) -> SystemEventTriggerID {
+        lifecycle.nextTriggerID += 1
+        let id = lifecycle.nextTriggerID
+        lifecycle.triggers.append(.init(id: id, event: event, phase: phase, f: f))
+        return SystemEventTriggerID(value: id)
+    }
+
+    /// Removes a trigger added earlier; unknown ids are ignored.
+    @ReactorActor
+    public func removeSystemEventTrigger(_ id: SystemEventTriggerID) {
+        lifecycle.triggers.removeAll { $0.id == id.value }
+    }
+
+    /// Runs the triggers of `event`: every "before" trigger, then (once their Deferreds have fired) every "during",
+    /// then every "after". The returned Deferred fires when all have run.
+    @ReactorActor
+    public func fireSystemEvent(_ event: SystemEvent) -> Deferred<Void> {
+        let done = Deferred<Void>()
+        let before = lifecycle.triggers.filter { $0.event == event && $0.phase == .before }
+        let waits = before.compactMap { $0.f() }
+        let rest: @ReactorActor () -> Void = { [self] in
+            for phase in [SystemEventPhase.during, .after] {
+                for t in lifecycle.triggers where t.event == event && t.phase == phase { _ = t.f() }
+            }
+            done.callback(())
+        }
+        if waits.isEmpty {
+            rest()
+        } else {
+            let remaining = Counter(waits.count)
+            for d in waits {
+                _ = d.addBoth { (_: Result<Void, Failure>) -> Void in
+                    remaining.value -= 1
+                    if remaining.value == 0 { rest() }
+                }
+            }
+        }
+        return done
+    }
+
+    /// Runs `f` once the reactor is running: at once (in the next loop pass) if it already is, otherwise after
+    /// the startup triggers of ``run(installSignalHandlers:)``. Thread-safe.
+    public func callWhenRunning(_ f: @escaping @Sendable @ReactorActor () -> Void) {
+        callFromThread { [self] in
+            if lifecycle.running && lifecycle.startupDone { f() } else { addSystemEventTrigger(.after, .startup, f) }
+        }
+    }
+
+    /// Runs the reactor from the calling thread's point of view: fires the startup event on the loop thread and
+    /// blocks the caller until ``stop()`` has fired the shutdown event. Must not be called on the reactor thread.
+    ///
+    /// With `installSignalHandlers` (the default), SIGINT and SIGTERM call ``stop()`` while `run` is blocked;
+    /// their previous dispositions are restored when it returns.
+    public func run(installSignalHandlers: Bool = true) {
+        precondition(!isInReactorThread, "Reactor.run() blocks; call it from another thread (e.g. the main thread)")
+        let finished = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        if installSignalHandlers {
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                s.setEventHandler { [self] in self.stop() }
+                s.resume()
+                sources.append(s)
+            }
+        }
+        callFromThread { [self] in
+            precondition(!lifecycle.running, "the reactor is already running")
+            lifecycle.running = true
+            lifecycle.startupDone = false
+            lifecycle.stopWaiters.append { finished.signal() }
+            _ = fireSystemEvent(.startup).addCallback { [self] (_: Void) -> Void in
+                lifecycle.startupDone = true
+                // callWhenRunning calls are one-shot "after startup" triggers.
+            }
+        }
+        finished.wait()
+        for s in sources { s.cancel() }
+        if installSignalHandlers { for sig in [SIGINT, SIGTERM] { signal(sig, SIG_DFL) } }
+    }
+
+    /// Stops the reactor: in a later loop pass, fires the shutdown event (before, during, after), then releases
+    /// ``run(installSignalHandlers:)``. Thread-safe. Does nothing when the reactor is not running or already
+    /// stopping. Connections and timers are left alone; the loop thread keeps serving.
+    public func stop() {
+        callFromThread { [self] in
+            guard lifecycle.running, !lifecycle.stopping else { return }
+            lifecycle.stopping = true
+            _ = fireSystemEvent(.shutdown).addBoth { [self] (_: Result<Void, Failure>) -> Void in
+                lifecycle.running = false
+                lifecycle.stopping = false
+                lifecycle.startupDone = false
+                lifecycle.triggers.removeAll { $0.event == .startup }
+                let waiters = lifecycle.stopWaiters
+                lifecycle.stopWaiters = []
+                for w in waiters { w() }
+            }
+        }
+    }
+}
+
+/// A mutable counter captured by callbacks.
+final class Counter {
+    var value: Int
+    init(_ value: Int) { self.value = value }
+}

@@ -1,0 +1,358 @@
+import CTwisterShim
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The transport of a connected TCP or UNIX stream socket (Twisted's `tcp.Connection`, `unix.Server`/`Client`).
+///
+/// Contract (all on the reactor thread):
+/// - `write` queues bytes and never blocks; queued buffers go out with one `writev` at the end of the loop pass
+///   in which they were written, then whenever the socket becomes writable again.
+/// - A registered streaming producer is paused when more than ``highWaterMark`` bytes are queued and resumed
+///   when the queue drains; a pull producer gets `resumeProducing()` at registration and each time it drains.
+/// - `loseConnection()` closes once the queue is empty and no producer is registered (reason `.done`);
+///   `abortConnection()` drops the queue, stops the producer and resets the connection (reason `.aborted`);
+///   `loseWriteConnection()` sends FIN after the queue drains and keeps reading.
+/// - Peer EOF: a protocol with `wantsHalfClose` gets `readConnectionLost()`; any other gets `connectionLost(.done)`.
+/// - Errors end the connection with `.lost(…)`. `connectionLost` is never called from inside a transport call
+///   made by the protocol: it comes from the loop (end of pass or an I/O event).
+@ReactorActor
+public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
+    /// Bytes queued above which a streaming producer is paused (Twisted: 64 KiB).
+    public static let highWaterMark = 64 * 1024
+
+    let fd: Int32
+    let reactor: Reactor
+    private(set) var proto: Protocol?
+    public let peer: Address
+    public let host: Address
+    private let isTCP: Bool
+
+    private var queue: [ByteBuffer] = []
+    private var queueHead = 0
+    /// Bytes queued and not yet sent.
+    public private(set) var bufferedBytes = 0
+
+    private var disconnecting = false
+    private var writeShutdownRequested = false
+    private var writeShut = false
+    private var readShut = false
+    private var closed = false
+    private var aborting = false
+    private var readingPaused = false
+    private var waitingWritable = false
+    private var flushScheduled = false
+    private var registered = false
+    private var hangupPending = false
+
+    private var producer: (any Producer)?
+    private var producerStreaming = false
+    private var producerPaused = false
+
+    /// Called after `connectionLost` (connectors use it to tell their ClientFactory).
+    var onLost: ((ConnectionError) -> Void)?
+
+    init(fd: Int32, reactor: Reactor, peer: Address, host: Address) {
+        self.fd = fd
+        self.reactor = reactor
+        self.peer = peer
+        self.host = host
+        switch host { case .unix: isTCP = false; default: isTCP = true }
+        if isTCP { _ = Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
+    }
+
+    /// Registers with the reactor and connects `proto` (`makeConnection`, hence `connectionMade`).
+    func start(_ proto: Protocol) {
+        self.proto = proto
+        do {
+            try reactor.register(fd: fd, interest: .read, handler: self)
+            registered = true
+        } catch {
+            closed = true
+            Socket.close(fd)
+            return
+        }
+        proto.makeConnection(self)
+    }
+
+    /// True while the connection is open (not yet closed by either side).
+    public var isConnected: Bool { !closed }
+
+    // MARK: Transport
+
+    public func write(_ data: ByteBuffer) {
+        guard !closed, !aborting, !disconnecting, !writeShutdownRequested else { return }
+        let n = data.readableBytes
+        guard n > 0 else { return }
+        if queue.count > queueHead, n < 16384, queue[queue.count - 1].readableBytes < 16384 {
+            queue[queue.count - 1].writeBuffer(data)
+        } else {
+            queue.append(data)
+        }
+        bufferedBytes += n
+        if producerStreaming, !producerPaused, bufferedBytes > Self.highWaterMark, let p = producer {
+            producerPaused = true
+            p.pauseProducing()
+        }
+        scheduleFlush()
+    }
+
+    public func writeSequence(_ data: [ByteBuffer]) { for d in data { write(d) } }
+
+    public func loseConnection() {
+        guard !closed, !aborting, !disconnecting else { return }
+        disconnecting = true
+        scheduleFlush()
+    }
+
+    public func abortConnection() {
+        guard !closed, !aborting else { return }
+        aborting = true
+        queue.removeAll(); queueHead = 0; bufferedBytes = 0
+        if registered { reactor.deregister(fd: fd); registered = false }
+        scheduleFlush()
+    }
+
+    public func loseWriteConnection() {
+        guard !closed, !aborting, !writeShutdownRequested else { return }
+        writeShutdownRequested = true
+        scheduleFlush()
+    }
+
+    public var noDelay: Bool {
+        get { isTCP && Socket.getOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY) != 0 }
+        set { if isTCP && !closed { _ = Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, newValue ? 1 : 0) } }
+    }
+
+    public var keepAlive: Bool {
+        get { Socket.getOption(fd, SOL_SOCKET, SO_KEEPALIVE) != 0 }
+        set { if !closed { _ = Socket.setOption(fd, SOL_SOCKET, SO_KEEPALIVE, newValue ? 1 : 0) } }
+    }
+
+    // MARK: Consumer
+
+    public func registerProducer(_ producer: any Producer, streaming: Bool) {
+        precondition(self.producer == nil, "a producer is already registered with this transport")
+        if closed || aborting { producer.stopProducing(); return }
+        self.producer = producer
+        producerStreaming = streaming
+        producerPaused = false
+        if streaming {
+            if bufferedBytes > Self.highWaterMark { producerPaused = true; producer.pauseProducing() }
+        } else {
+            producer.resumeProducing()
+        }
+    }
+
+    public func unregisterProducer() {
+        producer = nil
+        producerPaused = false
+        if disconnecting { scheduleFlush() }
+    }
+
+    // MARK: Producer (the transport as a producer of incoming data)
+
+    /// Stops reading from the socket until ``resumeProducing()``.
+    public func pauseProducing() {
+        guard !closed, !readingPaused else { return }
+        readingPaused = true
+        updateInterest()
+    }
+
+    /// Starts reading again after ``pauseProducing()``.
+    public func resumeProducing() {
+        guard !closed, readingPaused else { return }
+        readingPaused = false
+        if hangupPending, !registered {
+            hangupPending = false
+            if (try? reactor.register(fd: fd, interest: .read, handler: self)) != nil { registered = true }
+        }
+        updateInterest()
+    }
+
+    /// Closes the connection (the consumer of this transport's data is gone).
+    public func stopProducing() { loseConnection() }
+
+    // MARK: loop callbacks
+
+    private func updateInterest() {
+        guard registered, !closed else { return }
+        var i: Interest = []
+        if !readingPaused && !readShut { i.insert(.read) }
+        if waitingWritable { i.insert(.write) }
+        reactor.setInterest(fd: fd, i)
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        reactor.scheduleTickEnd(self)
+    }
+
+    func tickEnded() {
+        flushScheduled = false
+        if closed { return }
+        if aborting { close(.aborted); return }
+        if !waitingWritable { flush() }
+    }
+
+    func handleIO(readable: Bool, writable: Bool, hangup: Bool) {
+        if closed || aborting { return }
+        if writable { waitingWritable = false; flush() }
+        if closed { return }
+        if readable && !readingPaused && !readShut {
+            doRead()
+        } else if hangup {
+            // Error or hang-up while not reading: look at the socket error; otherwise stop watching until the
+            // protocol resumes reading (level-triggered HUP would otherwise spin the loop).
+            let err = Socket.getOption(fd, SOL_SOCKET, SO_ERROR)
+            if err != 0 {
+                close(Socket.connectionError(err, "socket"))
+            } else if registered && !waitingWritable {
+                reactor.deregister(fd: fd)
+                registered = false
+                hangupPending = true
+            }
+        }
+    }
+
+    private func doRead() {
+        let scratch = reactor.readScratch
+        for _ in 0..<4 {
+            let n = read(fd, scratch.baseAddress, scratch.count)
+            if n > 0 {
+                reactor.readBuffer.clear()
+                reactor.readBuffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+                let data = reactor.readBuffer
+                proto?.dataReceived(data)
+                if closed || aborting || readingPaused || n < scratch.count { return }
+            } else if n == 0 {
+                readEOF()
+                return
+            } else {
+                let err = twister_errno()
+                if err == EAGAIN || err == EWOULDBLOCK { return }
+                if err == EINTR { continue }
+                close(Socket.connectionError(err, "read"))
+                return
+            }
+        }
+    }
+
+    private func readEOF() {
+        if let p = proto, p.wantsHalfClose {
+            readShut = true
+            updateInterest()
+            p.readConnectionLost()
+            if writeShut && !closed { close(.done) }
+        } else {
+            close(.done)
+        }
+    }
+
+    private func flush() {
+        while queueHead < queue.count {
+            let n = writeQueued()
+            if n < 0 {
+                let err = twister_errno()
+                if err == EINTR { continue }
+                if err == EAGAIN || err == EWOULDBLOCK {
+                    waitingWritable = true
+                    updateInterest()
+                    return
+                }
+                close(Socket.connectionError(err, "write"))
+                return
+            }
+            consume(n)
+        }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+        if waitingWritable { waitingWritable = false; updateInterest() }
+        if let p = producer {
+            if !producerStreaming {
+                p.resumeProducing()
+                if bufferedBytes > 0 { return }
+            } else if producerPaused {
+                producerPaused = false
+                p.resumeProducing()
+                if bufferedBytes > 0 { return }
+            }
+        }
+        if disconnecting && producer == nil && !closed {
+            close(.done)
+        } else if writeShutdownRequested && !writeShut && !closed {
+            writeShut = true
+            _ = shutdown(fd, Int32(SHUT_WR))
+            proto?.writeConnectionLost()
+            if readShut && !closed { close(.done) }
+        }
+    }
+
+    /// One write/writev of up to 64 queued buffers; returns bytes written or -1.
+    private func writeQueued() -> Int {
+        let count = min(queue.count - queueHead, 64)
+        let head = queueHead
+        if count == 1 {
+            return queue[head].withUnsafeReadableBytes { Glibc_write(fd, $0.baseAddress, $0.count) }
+        }
+        let bufs = queue[head..<(head + count)]
+        let sock = self.fd
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { iovs -> Int in
+            func fill(_ i: Int) -> Int {
+                if i == count { return writev(sock, iovs.baseAddress, Int32(count)) }
+                return bufs[head + i].withUnsafeReadableBytes { p -> Int in
+                    iovs[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: p.baseAddress), iov_len: p.count)
+                    return fill(i + 1)
+                }
+            }
+            return fill(0)
+        }
+    }
+
+    private func consume(_ written: Int) {
+        var n = written
+        bufferedBytes -= n
+        while n > 0 && queueHead < queue.count {
+            let avail = queue[queueHead].readableBytes
+            if n >= avail {
+                n -= avail
+                queue[queueHead] = ByteBuffer()
+                queueHead += 1
+            } else {
+                queue[queueHead].moveReaderIndex(forwardBy: n)
+                n = 0
+            }
+        }
+    }
+
+    /// Closes the socket and delivers `connectionLost(reason)` (once).
+    func close(_ reason: ConnectionError) {
+        guard !closed else { return }
+        closed = true
+        if registered { reactor.deregister(fd: fd); registered = false }
+        if reason == .aborted && isTCP { Socket.setResetOnClose(fd) }
+        Socket.close(fd)
+        queue.removeAll(); queueHead = 0; bufferedBytes = 0
+        if let p = producer { producer = nil; p.stopProducing() }
+        let p = proto
+        proto = nil
+        if let p {
+            p.connected = false
+            p.connectionLost(Failure(reason))
+        }
+        onLost?(reason)
+        onLost = nil
+    }
+}
+
+@inline(__always)
+func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer?, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, p, n)
+    #else
+    return Darwin.write(fd, p, n)
+    #endif
+}

@@ -1,0 +1,200 @@
+import Testing
+import Foundation
+import Synchronization
+@testable import TwisterProtocols
+
+@Suite struct ReactorCoreTests {
+    @Test @ReactorActor func reactorActorCodeRunsOnTheReactorThread() {
+        #expect(Reactor.shared.isInReactorThread)
+    }
+
+    @Test func plainTestsAreOffTheReactorThread() {
+        #expect(!Reactor.shared.isInReactorThread)
+    }
+
+    @Test @ReactorActor func callLaterRunsInDeadlineOrderAndSameDeadlineInSchedulingOrder() async throws {
+        var order: [Int] = []
+        let r = Reactor.shared
+        r.callLater(0.03) { order.append(3) }
+        r.callLater(0.01) { order.append(1) }
+        r.callLater(0.02) { order.append(2) }
+        let t = r.seconds()
+        for i in 10..<15 { r.scheduleCall(0.015) { order.append(i) }.deadline = r.nowNanoseconds() + 15_000_000 }
+        _ = t
+        try await sleep(0.05)
+        #expect(order == [1, 10, 11, 12, 13, 14, 2, 3])
+    }
+
+    @Test @ReactorActor func callLaterIsPreciseToAMillisecondAndNeverEarly() async throws {
+        let r = Reactor.shared
+        var lateness: [Double] = []
+        for _ in 0..<10 {
+            let start = r.seconds()
+            let d = Deferred<Void>()
+            r.callLater(0.005) { lateness.append(r.seconds() - start - 0.005); d.callback(()) }
+            try await resultOf(d)
+        }
+        #expect(lateness.allSatisfy { $0 >= 0 })
+        let sorted = lateness.sorted()
+        // The median lateness stays under a millisecond (more under load for the slowest ones).
+        #expect(sorted[sorted.count / 2] < 0.001, "lateness \(sorted)")
+    }
+
+    @Test @ReactorActor func cancelledCallsNeverRunAndCancelTwiceIsHarmless() async throws {
+        let r = Reactor.shared
+        var ran = false
+        let c = r.callLater(0.01) { ran = true }
+        #expect(c.active)
+        #expect(c.cancel())
+        #expect(!c.cancel())
+        #expect(!c.active && c.cancelled && !c.called)
+        try await sleep(0.03)
+        #expect(!ran)
+    }
+
+    @Test @ReactorActor func resetAndDelayMoveTheCall() async throws {
+        let r = Reactor.shared
+        var ranAt: Double = 0
+        let start = r.seconds()
+        let c = r.callLater(0.01) { ranAt = r.seconds() }
+        c.reset(0.04)
+        #expect(abs(c.time - (start + 0.04)) < 0.005)
+        c.delay(0.01)
+        try await sleep(0.03)
+        #expect(ranAt == 0)
+        #expect(try await eventually { ranAt > 0 })
+        #expect(ranAt - start >= 0.05)
+        #expect(c.called && !c.active)
+    }
+
+    @Test @ReactorActor func callLaterZeroRunsInALaterPass() async throws {
+        var ran = false
+        Reactor.shared.callLater(0) { ran = true }
+        #expect(!ran)
+        #expect(try await eventually { ran })
+    }
+
+    @Test @ReactorActor func manyTimersCancelInAnyOrder() async throws {
+        let r = Reactor.shared
+        var fired = Set<Int>()
+        var calls: [any DelayedCall] = []
+        for i in 0..<2000 { calls.append(r.callLater(0.001 * Double(i % 20)) { fired.insert(i) }) }
+        for i in stride(from: 0, to: 2000, by: 2) { calls[i].cancel() }
+        try await sleep(0.04)
+        #expect(fired == Set(stride(from: 1, to: 2000, by: 2)))
+    }
+
+    @Test func callFromThreadFromManyThreadsLosesNoWakeUp() async throws {
+        let r = Reactor.shared
+        let count = Locked(0)
+        let threads = 8, per = 5000
+        let done = DispatchSemaphore(value: 0)
+        let onReactor = Locked(true)
+        for _ in 0..<threads {
+            Thread {
+                for _ in 0..<per {
+                    r.callFromThread {
+                        if !Reactor.shared.isInReactorThread { onReactor.withLock { $0 = false } }
+                        let n = count.withLock { $0 += 1; return $0 }
+                        if n == threads * per { done.signal() }
+                    }
+                }
+            }.start()
+        }
+        let ok = await withCheckedContinuation { c in
+            Thread { c.resume(returning: done.wait(timeout: .now() + 5) == .success) }.start()
+        }
+        #expect(ok)
+        #expect(count.withLock { $0 } == threads * per)
+        #expect(onReactor.withLock { $0 })
+    }
+
+    @Test func callFromThreadKeepsPerThreadOrder() async throws {
+        let seen = Locked<[Int]>([])
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            for i in 0..<1000 {
+                Reactor.shared.callFromThread {
+                    seen.withLock { $0.append(i) }
+                    if i == 999 { done.signal() }
+                }
+            }
+        }.start()
+        let ok = await withCheckedContinuation { c in
+            Thread { c.resume(returning: done.wait(timeout: .now() + 5) == .success) }.start()
+        }
+        #expect(ok)
+        #expect(seen.withLock { $0 } == Array(0..<1000))
+    }
+
+    @Test func tasksWithTheReactorAsExecutorPreferenceStayOnItAcrossAwaits() async throws {
+        let results = await Task(executorPreference: Reactor.shared) { () -> [Bool] in
+            var r = [Reactor.shared.isInReactorThread]
+            try? await Task.sleep(nanoseconds: 1_000_000)
+            r.append(Reactor.shared.isInReactorThread)
+            await Task.yield()
+            r.append(Reactor.shared.isInReactorThread)
+            return r
+        }.value
+        #expect(results == [true, true, true])
+    }
+
+    @Test @ReactorActor func deferredBodyStartedOnTheReactorStaysOnItAcrossAwaits() async throws {
+        var threads: [Bool] = []
+        let d = Deferred<Int> {
+            threads.append(Reactor.shared.isInReactorThread)
+            try await sleep(0.002)
+            threads.append(Reactor.shared.isInReactorThread)
+            let v = try await Reactor.shared.deferToThread { 20 }.value
+            threads.append(Reactor.shared.isInReactorThread)
+            try? await Task.sleep(nanoseconds: 1_000_000)
+            threads.append(Reactor.shared.isInReactorThread)
+            return v + 1
+        }
+        #expect(threads == [true])
+        #expect(try await resultOf(d) == 21)
+        #expect(threads == [true, true, true, true])
+    }
+
+    @Test @ReactorActor func deferToThreadRunsOffTheReactorAndFiresOnIt() async throws {
+        let d = Reactor.shared.deferToThread { () -> Bool in Reactor.shared.isInReactorThread }
+        var firedOnReactor = false
+        let d2 = d.addCallback { (v: Bool) -> Bool in firedOnReactor = Reactor.shared.isInReactorThread; return v }
+        let ranOnReactor = try await resultOf(d2)
+        #expect(!ranOnReactor)
+        #expect(firedOnReactor)
+    }
+
+    @Test @ReactorActor func deferToThreadErrorsArriveAsFailures() async throws {
+        struct Boom: Error {}
+        let d = Reactor.shared.deferToThread { () throws -> Int in throw Boom() }
+        await #expect(throws: Boom.self) { try await resultOf(d) }
+    }
+
+    @Test func blockingCallFromThreadReturnsTheDeferredResult() throws {
+        let v = try Reactor.shared.blockingCallFromThread { () -> Deferred<Int> in
+            let d = Deferred<Int>()
+            Reactor.shared.callLater(0.001) { d.callback(Reactor.shared.isInReactorThread ? 7 : -1) }
+            return d
+        }
+        #expect(v == 7)
+    }
+
+    @Test func threadPoolSizeIsSettable() async throws {
+        let pool = ThreadPool(maxThreads: 2)
+        let running = Atomic<Int>(0), peak = Atomic<Int>(0)
+        let done = DispatchSemaphore(value: 0)
+        for _ in 0..<6 {
+            pool.callInThread {
+                let n = running.wrappingAdd(1, ordering: .relaxed).newValue
+                _ = peak.max(n, ordering: .relaxed)
+                usleep(5000)
+                running.wrappingSubtract(1, ordering: .relaxed)
+                done.signal()
+            }
+        }
+        for _ in 0..<6 { #expect(done.wait(timeout: .now() + 2) == .success) }
+        #expect(peak.load(ordering: .relaxed) <= 2)
+        #expect(pool.threadCount <= 2)
+    }
+}
