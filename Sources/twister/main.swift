@@ -13,4 +13,5 @@ commands:
 """
 // Reactor branch: minimal dispatch for `echo` until the lead's command dispatch lands.
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "echo" { exit(EchoCommand.run(Array(CommandLine.arguments.dropFirst(2)))) }
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "get" { exit(GetCommand.run(Array(CommandLine.arguments.dropFirst(2)))) }
 print(usage)
