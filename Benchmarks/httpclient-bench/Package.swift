@@ -14,6 +14,7 @@ let package = Package(
             name: "httpclient-bench",
             dependencies: [
                 .product(name: "TwisterWeb", package: "Twister"),
+                .product(name: "TwisterProtocols", package: "Twister"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import TwisterWeb
+import TwisterProtocols
 
 // Usage: httpclient-bench [seconds-per-run]
 // Starts nginx (one worker) on 127.0.0.1, then measures keep-alive GET requests/s over 1 and 32 connections
@@ -52,7 +53,7 @@ nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
 nginx.arguments = ["-p", dir, "-e", dir + "/logs/error.log", "-c", dir + "/nginx.conf"]
 try nginx.run()
 defer { nginx.terminate() }
-Thread.sleep(forTimeInterval: 0.5)
+usleep(500_000)
 let url = "http://127.0.0.1:\(port)/index.html"
 
 // MARK: Twister
@@ -64,41 +65,64 @@ final class Counter: @unchecked Sendable {
     var end = 0.0
 }
 
-func twister(connections: Int) -> Double {
-    let done = DispatchSemaphore(value: 0)
-    let counter = Counter()
-    Reactor.shared.callFromThread {
-        let agent = Agent(reactor: .shared)
+/// N request loops on one Agent, all on the reactor thread.
+@ReactorActor
+final class TwisterLoad {
+    let agent = Agent(reactor: .shared)
+    let counter: Counter
+    let connections: Int
+    let done: DispatchSemaphore
+
+    init(connections: Int, counter: Counter, done: DispatchSemaphore) {
+        self.connections = connections
+        self.counter = counter
+        self.done = done
         agent.pool.maxPersistentPerHost = connections
-        var running = connections
-        func loop(until end: Double, _ finished: @escaping @ReactorActor () -> Void) {
-            agent.request("GET", url).addCallback { readBody($0) }.addBoth { (r: Result<ByteBuffer, Failure>) -> Void in
-                if case .failure(let f) = r { print("twister error: \(f.error)") }
-                counter.count += 1
-                if Reactor.shared.seconds() < end { loop(until: end, finished) } else { finished() }
-            }
+    }
+
+    func loop(until end: Double, _ finished: @escaping @ReactorActor () -> Void) {
+        agent.request("GET", url).addCallback { readBody($0) }.addBoth { (r: Result<TwisterProtocols.ByteBuffer, Failure>) -> Void in
+            if case .failure(let f) = r { print("twister error: \(f.error)") }
+            self.counter.count += 1
+            if Reactor.shared.seconds() < end { self.loop(until: end, finished) } else { finished() }
         }
+    }
+
+    func start() {
         let warmEnd = Reactor.shared.seconds() + 0.5
         var warm = connections
         for _ in 0..<connections {
             loop(until: warmEnd) {
                 warm -= 1
                 guard warm == 0 else { return }
-                counter.count = 0
-                counter.start = Reactor.shared.seconds()
-                let end = counter.start + seconds
-                for _ in 0..<connections {
-                    loop(until: end) {
-                        running -= 1
-                        if running == 0 {
-                            counter.end = Reactor.shared.seconds()
-                            agent.pool.closeCachedConnections()
-                            done.signal()
-                        }
-                    }
+                self.measure()
+            }
+        }
+    }
+
+    func measure() {
+        counter.count = 0
+        counter.start = Reactor.shared.seconds()
+        let end = counter.start + seconds
+        var running = connections
+        for _ in 0..<connections {
+            loop(until: end) {
+                running -= 1
+                if running == 0 {
+                    self.counter.end = Reactor.shared.seconds()
+                    self.agent.pool.closeCachedConnections()
+                    self.done.signal()
                 }
             }
         }
+    }
+}
+
+func twister(connections: Int) -> Double {
+    let done = DispatchSemaphore(value: 0)
+    let counter = Counter()
+    Reactor.shared.callFromThread {
+        TwisterLoad(connections: connections, counter: counter, done: done).start()
     }
     done.wait()
     return Double(counter.count) / (counter.end - counter.start)
