@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TwisterWeb
 
 /// `twister chat [--listen ENDPOINT] [--cookie-secret SECRET] [--debug]`: Tornado's chat demo (default
@@ -30,37 +29,10 @@ enum ChatCommand {
             var g = SystemRandomNumberGenerator()
             return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
         }()
-        return WebCommandRunner.serve(name: "chat", listen: listen) {
+        return WebServing.serve(name: "chat", listen: listen) { reactor in
             let app = makeChatApplication(cookieSecret: cookieSecret, debug: debug)
             if !quiet { app.accessLog = TornadoAccessLog.printer() }
-            return app.makeSite()
+            return app.makeSite(time: reactor)
         }
-    }
-}
-
-/// Runs the reactor serving a Site on an endpoint: prints `NAME: listening on ADDRESS` once listening, exits 1
-/// when it cannot listen, stops on SIGINT/SIGTERM. Returns the exit status.
-enum WebCommandRunner {
-    static func serve(name: String, listen: String, makeSite: @escaping @Sendable @ReactorActor () -> Site) -> Int32 {
-        let status = Atomic<Int32>(0)
-        let reactor = Reactor.shared
-        reactor.callWhenRunning {
-            do {
-                let endpoint = try serverFromString(reactor, listen)
-                endpoint.listen(makeSite()).addCallbacks({ (port: any ListeningPort) -> Void in
-                    FileHandle.standardOutput.write(Data("\(name): listening on \(port.host)\n".utf8))
-                }, { (f: Failure) -> Void in
-                    FileHandle.standardError.write(Data("twister \(name): cannot listen on \(listen): \(f.error)\n".utf8))
-                    status.store(1, ordering: .relaxed)
-                    reactor.stop()
-                })
-            } catch {
-                FileHandle.standardError.write(Data("twister \(name): \(error)\n".utf8))
-                status.store(2, ordering: .relaxed)
-                reactor.stop()
-            }
-        }
-        reactor.run()
-        return status.load(ordering: .relaxed)
     }
 }

@@ -22,8 +22,8 @@ enum HelloAppCommand {
             }
         }
         let useAsync = async
-        return WebCommandRunner.serve(name: "hello-app", listen: listen) {
-            Application([URLSpec("/", useAsync ? AsyncHelloHandler.self : HelloHandler.self)]).makeSite()
+        return WebServing.serve(name: "hello-app", listen: listen) { reactor in
+            Application([URLSpec("/", useAsync ? AsyncHelloHandler.self : HelloHandler.self)]).makeSite(time: reactor)
         }
     }
 }

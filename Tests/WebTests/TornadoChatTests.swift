@@ -173,6 +173,24 @@ final class TwisterChild: ProcessProtocol {
         _ = try? await tornadoResult(child.ended, timeout: 5)
     }
 
+    @Test(.timeLimit(.minutes(1))) func theChatPageScriptReceivesMessagesInASimulatedBrowser() async throws {
+        guard let exe = TwisterChild.executable else { Issue.record("twister executable not built"); return }
+        let nodePath = ["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let node = nodePath else { print("SKIP: node not installed"); return }
+        let child = TwisterChild()
+        let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--quiet", "--listen", "tcp:0:interface=127.0.0.1"])
+        defer { try? process.signalProcess(SIGKILL) }
+        guard let port = try await child.listeningPort() else { Issue.record("no listening line: \(child.err)"); return }
+        let script = NSTemporaryDirectory() + "twister-chat-browser-\(port).mjs"
+        try TornadoChatBrowserScript.source.write(toFile: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let browser = TwisterChild()
+        let nodeProcess = try Reactor.shared.spawnProcess(browser, node, args: ["node", script, "http://127.0.0.1:\(port)"])
+        defer { try? nodeProcess.signalProcess(SIGKILL) }
+        _ = try await tornadoResult(browser.ended, timeout: 20)
+        #expect(String(buffer: browser.out).contains("BROWSER OK"), "\(String(buffer: browser.out)) \(String(buffer: browser.err))")
+    }
+
     @Test(.timeLimit(.minutes(1))) func aWaiterWhoseClientGoesAwayIsDropped() async throws {
         // In process: a long-poll handler parks a waiter; the client disconnects; the waiter is removed.
         final class Poll: RequestHandler {
@@ -219,7 +237,7 @@ final class TwisterChild: ProcessProtocol {
             }
         }
         let app = Application([URLSpec("/", Hello.self), URLSpec("/async", AsyncHello.self)])
-        let port = try Reactor.shared.listenTCP(0, app.makeSite(), interface: "127.0.0.1")
+        let port = try await tornadoResult(try app.listen("tcp:0:interface=127.0.0.1"))
         defer { _ = port.stopListening() }
         let b = Browser(port: port.host.port)
         for _ in 0..<3 {

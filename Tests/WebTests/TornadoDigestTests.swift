@@ -12,6 +12,12 @@ import Testing
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         #expect(Digest.hex(Digest.hash(.sha256, long)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(Digest.hex(Digest.hash(.sha1, long)) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+        // Several full blocks plus a tail (values from Python's hashlib).
+        let multi = Array(String(repeating: "0123456789abcdef", count: 13).utf8)
+        #expect(Digest.hex(Digest.hash(.sha1, multi)) == "d22a5476fc29cfa2668540f8fafdfadbb09d5603")
+        #expect(Digest.hex(Digest.hash(.sha512, multi)) ==
+            "1cddb64ae1fe8d8389c568b961a1e5dfe9a1b83699d3797207fd746e96984abd0de5f4942ec9c8624fbf709fe8859fbeeee87fa0dab861c7cfaf0f12e25c6c0d")
+        #expect(Digest.hex(Digest.hash(.sha1, [UInt8]())) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
     }
 
     @Test func hmacSHA256MatchesRFC4231() {

@@ -215,6 +215,12 @@ import TwisterTesting
         let t = try #require(h.fetch("/temp")); #expect(t.code == 302); #expect(t.header("Location") == "/x")
         let p = try #require(h.fetch("/perm")); #expect(p.code == 301); #expect(p.header("Location") == "/y")
         #expect(h.fetch("/303")?.code == 303)
+        let bad = AppHarness([route("/", get: { try $0.redirect("/x", status: 200); return .done }),
+                              route("/crlf", get: { try $0.redirect("/x\r\nSet-Cookie: a=b"); return .done })])
+        #expect(bad.fetch("/")?.code == 500)
+        let crlf = try #require(bad.fetch("/crlf"))
+        #expect(crlf.code == 500)
+        #expect(crlf.header("Set-Cookie") == nil)
     }
 
     @Test func aDeferredResultFinishesWhenItFires() throws {
@@ -325,10 +331,16 @@ import TwisterTesting
 
     @Test func renderUsesTheLoaderAndTheHandlerNamespace() throws {
         var s = ApplicationSettings()
-        s.templateLoader = Loader(templates: ["page.html": "<p>{{ name }} {{ request.path }} {{ static_url('a.css') }}</p>"])
+        s.templateLoader = Loader(templates: ["page.html": "<p>{{ name }} {{ request.path }} {{ static_url('a.css') }}</p>",
+                                              "links.html": "{{ reverse_url('item', 'a b', 7) }} {{ current_user }}"])
         s.staticContent = ["a.css": Array("body{}".utf8)]
-        let h = AppHarness([route("/page", get: { try $0.render("page.html", ["name": "<Ann>"]); return .done })], settings: s)
+        let h = AppHarness([
+            route("/page", get: { try $0.render("page.html", ["name": "<Ann>"]); return .done }),
+            route("/links", get: { $0.currentUser = "ann"; try $0.render("links.html"); return .done }),
+            route("/item/([^/]+)/([0-9]+)", name: "item"),
+        ], settings: s)
         let r = try #require(h.fetch("/page"))
         #expect(r.body.hasPrefix("<p>&lt;Ann&gt; /page /static/a.css?v="))
+        #expect(h.fetch("/links")?.body == "/item/a%20b/7 ann")
     }
 }

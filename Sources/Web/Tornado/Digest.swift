@@ -56,30 +56,52 @@ public enum Digest {
     // MARK: SHA-1
 
     static func sha1(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
-        let m = pad(message, blockSize: 64, lengthBytes: 8)
-        var w = [UInt32](repeating: 0, count: 80)
-        for chunk in stride(from: 0, to: m.count, by: 64) {
-            for i in 0..<16 {
-                w[i] = UInt32(m[chunk + 4 * i]) << 24 | UInt32(m[chunk + 4 * i + 1]) << 16
-                    | UInt32(m[chunk + 4 * i + 2]) << 8 | UInt32(m[chunk + 4 * i + 3])
-            }
-            for i in 16..<80 { w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1) }
-            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4]
-            for i in 0..<80 {
-                let f: UInt32, k: UInt32
-                switch i {
-                case 0..<20: f = (b & c) | (~b & d); k = 0x5A827999
-                case 20..<40: f = b ^ c ^ d; k = 0x6ED9EBA1
-                case 40..<60: f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC
-                default: f = b ^ c ^ d; k = 0xCA62C1D6
+        message.withUnsafeBufferPointer { sha1(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// SHA-1 without intermediate arrays (the ETag of every 200 GET goes through here).
+    static func sha1(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+        var h0: UInt32 = 0x67452301, h1: UInt32 = 0xEFCDAB89, h2: UInt32 = 0x98BADCFE, h3: UInt32 = 0x10325476, h4: UInt32 = 0xC3D2E1F0
+        let n = message.count
+        let total = (n + 9 + 63) / 64 * 64
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+                // The last one or two blocks: the message's tail, 0x80, zeros, the bit length.
+                let fullBlocks = n / 64
+                let tailStart = fullBlocks * 64
+                let tailCount = total - tailStart
+                for i in 0..<tailCount { tail[i] = 0 }
+                for i in 0..<(n - tailStart) { tail[i] = message[tailStart + i] }
+                tail[n - tailStart] = 0x80
+                let bits = UInt64(n) &* 8
+                for i in 0..<8 { tail[tailCount - 1 - i] = UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8)) }
+                func block(_ byte: (Int) -> UInt8) {
+                    for i in 0..<16 {
+                        w[i] = UInt32(byte(4 * i)) << 24 | UInt32(byte(4 * i + 1)) << 16 | UInt32(byte(4 * i + 2)) << 8 | UInt32(byte(4 * i + 3))
+                    }
+                    for i in 16..<80 { w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1) }
+                    var a = h0, b = h1, c = h2, d = h3, e = h4
+                    for i in 0..<80 {
+                        let f: UInt32, k: UInt32
+                        if i < 20 { f = (b & c) | (~b & d); k = 0x5A827999 }
+                        else if i < 40 { f = b ^ c ^ d; k = 0x6ED9EBA1 }
+                        else if i < 60 { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC }
+                        else { f = b ^ c ^ d; k = 0xCA62C1D6 }
+                        let t = rotl(a, 5) &+ f &+ e &+ k &+ w[i]
+                        e = d; d = c; c = rotl(b, 30); b = a; a = t
+                    }
+                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e
                 }
-                let t = rotl(a, 5) &+ f &+ e &+ k &+ w[i]
-                e = d; d = c; c = rotl(b, 30); b = a; a = t
+                for blk in 0..<fullBlocks { let base = blk * 64; block { message[base + $0] } }
+                for blk in 0..<(tailCount / 64) { let base = blk * 64; block { tail[base + $0] } }
             }
-            h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e
         }
-        return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) } }
+        var out = [UInt8](repeating: 0, count: 20)
+        for (j, v) in [h0, h1, h2, h3, h4].enumerated() {
+            out[4 * j] = UInt8(v >> 24); out[4 * j + 1] = UInt8(truncatingIfNeeded: v >> 16)
+            out[4 * j + 2] = UInt8(truncatingIfNeeded: v >> 8); out[4 * j + 3] = UInt8(truncatingIfNeeded: v)
+        }
+        return out
     }
 
     // MARK: SHA-256

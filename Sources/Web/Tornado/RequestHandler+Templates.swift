@@ -46,7 +46,7 @@ extension RequestHandler {
             guard let name = args.value(0, "name")?.stringValue, let entry = reversible[name] else {
                 throw TemplateError(kind: .keyError, message: "reverse_url: unknown route name")
             }
-            let escaped = args.positional.dropFirst().map { TornadoURLCoding.quote(Array(($0.stringValue ?? "\($0)").utf8)) }
+            let escaped = args.positional.dropFirst().map { TornadoURLCoding.quote(Array($0.pythonString.utf8)) }
             guard let pieces = entry.pieces, escaped.count == entry.count else {
                 throw TemplateError(kind: .valueError, message: "reverse_url: cannot reverse \(name)")
             }

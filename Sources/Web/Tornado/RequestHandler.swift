@@ -67,7 +67,12 @@ open class RequestHandler {
     // MARK: hooks
 
     /// The verbs this handler accepts; others get 405 (Tornado's `SUPPORTED_METHODS`).
-    open var supportedMethods: Set<String> { ["GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"] }
+    open var supportedMethods: Set<String> { Self.defaultSupportedMethods }
+
+    /// GET, HEAD, POST, DELETE, PATCH, PUT, OPTIONS.
+    public nonisolated static let defaultSupportedMethods: Set<String> = ["GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"]
+    /// The headers every response starts with (shared storage: copied only when changed).
+    nonisolated static let defaultHeaders: HTTPHeaders = ["Content-Type": "text/html; charset=UTF-8"]
 
     /// Receives the route's `arguments` (Tornado's `initialize(**kwargs)`), right after the handler is made.
     open func initialize(_ arguments: [String: Any]) {}
@@ -214,8 +219,7 @@ open class RequestHandler {
 
     /// Resets status, headers and the unflushed buffer to their defaults (Tornado's `clear`).
     public func clear() {
-        headers = HTTPHeaders()
-        headers.add("Content-Type", "text/html; charset=UTF-8")
+        headers = Self.defaultHeaders
         setDefaultHeaders()
         buffer.clear()
         status = 200
@@ -363,16 +367,21 @@ open class RequestHandler {
         } else {
             request.setResponseCode(status)
         }
-        var h = headers
-        for c in newCookies { h.add("Set-Cookie", c.header) }
-        request.responseHeaders = h
+        if newCookies.isEmpty {
+            request.responseHeaders = headers
+        } else {
+            var h = headers
+            for c in newCookies { h.add("Set-Cookie", c.header) }
+            request.responseHeaders = h
+        }
     }
 
     // MARK: ETag
 
     /// The entity tag of the buffered body: the quoted SHA-1 hex (Tornado's `compute_etag`); nil for none.
     open func computeEtag() -> String? {
-        "\"" + Digest.hex(Digest.sha1(Array(buffer.readableBytesView))) + "\""
+        let digest = buffer.withUnsafeReadableBytes { Digest.sha1($0) }
+        return "\"" + Digest.hex(digest) + "\""
     }
 
     /// Sets the ETag header from ``computeEtag()``.
@@ -383,7 +392,7 @@ open class RequestHandler {
     /// True when the request's `If-None-Match` matches the ETag header: `*`, or any listed tag compared weakly.
     public func checkEtagHeader() -> Bool {
         guard let computed = headers["Etag"], !computed.isEmpty,
-              let inm = request.getHeader("If-None-Match") else { return false }
+              let inm = request.requestHeaders.first("If-None-Match") else { return false }
         let tags = Self.parseEtags(inm)
         guard let first = tags.first else { return false }
         if first == "*" { return true }
@@ -448,11 +457,12 @@ open class RequestHandler {
 
     // MARK: redirect
 
-    /// Redirects to `url` with 302, 301 when `permanent`, or `status` (a 3xx), and finishes.
+    /// Redirects to `url` with 302, 301 when `permanent`, or `status` (a 3xx), and finishes. Throws when the
+    /// head was already sent, `status` is not 3xx, or `url` holds control characters.
     public func redirect(_ url: String, permanent: Bool = false, status: Int? = nil) throws {
         if headersWritten { throw HTTPError(500, "Cannot redirect after headers have been written") }
         let code = status ?? (permanent ? 301 : 302)
-        precondition((300...399).contains(code), "redirect status must be 3xx")
+        guard (300...399).contains(code) else { throw HTTPError(500, "redirect status \(code) is not a 3xx") }
         setStatus(code)
         try setHeader("Location", url)
         finish()
