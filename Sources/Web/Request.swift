@@ -56,6 +56,8 @@ public final class Request {
     var persistent: Bool
     var channel: HTTPChannel?
     private var chunked = false
+    /// Set when the response is abandoned mid-way (see `finishTruncated`).
+    var truncated = false
     /// The Content-Length set by the application, once the head is sent (the body is held to it).
     private var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
@@ -241,7 +243,7 @@ public final class Request {
         }
         if !startedWriting {
             send(makeHead(contentLength: bodyForbidden ? nil : 0, bodyHint: 0))
-        } else if chunked {
+        } else if chunked && !truncated {
             send(ByteBuffer(bytes: [0x30, HTTPBytes.cr, HTTPBytes.lf, HTTPBytes.cr, HTTPBytes.lf]))
         }
         if let declared = declaredLength, sentLength < declared, !bodyForbidden {
