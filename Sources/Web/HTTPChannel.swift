@@ -36,6 +36,13 @@ public final class HTTPChannel: Protocol, Producer {
     private var bodyDecoder: HTTPBodyDecoder?
     private var bodyStreamer: (any RequestBodyStreamer)?
     private var parsing = false
+    /// The application paused reading (a streamed request body): no idle timeout meanwhile.
+    var appPausedReading = false {
+        didSet {
+            if appPausedReading { transport?.pauseProducing() }
+            else if !pausedForPipeline && !writePaused { transport?.resumeProducing() }
+        }
+    }
     /// The peer shut down its sending side.
     private var readClosed = false
     /// The request being answered.
@@ -249,6 +256,7 @@ public final class HTTPChannel: Protocol, Producer {
             return
         }
         state = .head
+        if appPausedReading { appPausedReading = false }
         if let time { lastActivity = time.seconds() }
         if pausedForPipeline {
             pausedForPipeline = false
@@ -290,7 +298,7 @@ public final class HTTPChannel: Protocol, Producer {
 
     private func idleCheck() {
         guard let time, let idle = settings.idleTimeout, state != .closing else { return }
-        if state == .answering {
+        if state == .answering || appPausedReading {
             idleCall = time.callLater(idle) { [self] in idleCheck() }
             return
         }
@@ -356,7 +364,7 @@ public final class HTTPChannel: Protocol, Producer {
 
     public func resumeProducing() {
         writePaused = false
-        if !pausedForPipeline { transport?.resumeProducing() }
+        if !pausedForPipeline && !appPausedReading { transport?.resumeProducing() }
         if let p = responseProducer {
             if responseStreaming { p.resumeProducing() } else { drivePull() }
         }

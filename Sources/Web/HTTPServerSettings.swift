@@ -11,6 +11,9 @@ public struct HTTPServerSettings: Sendable {
     public var maxHeaderCount = 100
     /// Maximum request body size in bytes (declared or received); more gets 413 Content Too Large.
     public var maxBodySize = 64 * 1024 * 1024
+    /// Urlencoded and multipart bodies up to this size are parsed into `request.args`/`files`; larger ones are
+    /// left in `request.content` for the resource to read (parsing needs the whole body in memory).
+    public var maxFormBodySize = 16 * 1024 * 1024
     /// Bodies up to this size stay in memory; larger ones are spilled to an anonymous temporary file.
     public var maxInMemoryBodySize = 100_000
     /// Maximum length of one chunk-size line of a chunked body (size, extensions, CRLF); more gets 400.

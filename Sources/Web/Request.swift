@@ -56,6 +56,8 @@ public final class Request {
     var persistent: Bool
     var channel: HTTPChannel?
     private var chunked = false
+    /// Set when the response is abandoned mid-way (see `finishTruncated`).
+    var truncated = false
     /// The Content-Length set by the application, once the head is sent (the body is held to it).
     private var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
@@ -241,7 +243,7 @@ public final class Request {
         }
         if !startedWriting {
             send(makeHead(contentLength: bodyForbidden ? nil : 0, bodyHint: 0))
-        } else if chunked {
+        } else if chunked && !truncated {
             send(ByteBuffer(bytes: [0x30, HTTPBytes.cr, HTTPBytes.lf, HTTPBytes.cr, HTTPBytes.lf]))
         }
         if let declared = declaredLength, sentLength < declared, !bodyForbidden {
@@ -450,30 +452,6 @@ public final class Request {
     private static func appendSanitized(_ out: inout ByteBuffer, _ s: String) {
         for c in s.utf8 { out.writeByte(HTTPBytes.isFieldValueByte(c) ? c : HTTPBytes.sp) }
     }
-}
-
-/// Byte strings of the response head, built once.
-enum StaticBytes {
-    static let http11: [UInt8] = Array("HTTP/1.1 ".utf8)
-    static let crlf: [UInt8] = [13, 10]
-    static let colonSpace: [UInt8] = [58, 32]
-    static let server: [UInt8] = Array("Server: ".utf8)
-    static let contentLength: [UInt8] = Array("Content-Length: ".utf8)
-    static let chunked: [UInt8] = Array("Transfer-Encoding: chunked\r\n".utf8)
-    static let defaultType: [UInt8] = Array("Content-Type: text/html\r\n".utf8)
-    static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
-    static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
-    static let continue100: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-}
-
-/// Where the web layer reports misuse (write after finish, invalid response headers, a second producer).
-/// Replaceable (e.g. by tests, or to route into your logging); nil silences it. Reactor thread only.
-@ReactorActor
-public enum HTTPLog {
-    public static var handler: ((String) -> Void)? = { msg in
-        print("[twister.web] \(msg)")
-    }
-    static func misuse(_ message: String) { handler?(message) }
 }
 
 extension Request {

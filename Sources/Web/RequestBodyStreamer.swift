@@ -13,8 +13,9 @@ public protocol RequestBodyStreamer: AnyObject {
 }
 
 extension Request {
-    /// Stops reading from the connection (backpressure for a streamed request body).
-    public func pauseReading() { channel?.transport?.pauseProducing() }
+    /// Stops reading from the connection (backpressure for a streamed request body); the idle timeout is
+    /// suspended meanwhile.
+    public func pauseReading() { if let c = channel, c.current === self { c.appPausedReading = true } }
     /// Starts reading again after ``pauseReading()``.
-    public func resumeReading() { channel?.transport?.resumeProducing() }
+    public func resumeReading() { if let c = channel, c.current === self { c.appPausedReading = false } }
 }

@@ -48,6 +48,14 @@ extension Request {
         }
     }
 
+    /// Ends a response that cannot be completed: no last chunk (so the client sees a truncated body, not a
+    /// complete one) and the connection is closed.
+    func finishTruncated() {
+        persistent = false
+        truncated = true
+        finish()
+    }
+
     /// Answers an error raised while rendering: a ``ResourceError``'s status, else 500. The page shows the
     /// error text (escaped) only when the Site's `displayTracebacks` is on. If the head was already sent the
     /// connection is closed instead (the response cannot be repaired).
@@ -55,8 +63,7 @@ extension Request {
         if finished || disconnected { return }
         if startedWriting {
             HTTPLog.misuse("error after the response started on \(method) \(uri): \(error)")
-            persistent = false
-            finish()
+            finishTruncated()
             return
         }
         responseHeaders = HTTPHeaders()

@@ -64,7 +64,7 @@ public final class Site: Factory {
     /// Called by the channel when the body of a request announced by ``headReceived(_:)`` is complete.
     func render(_ request: Request) {
         guard !request.finished, let r = request.resource else { return }
-        if request.content.count > 0 {
+        if request.content.count > 0 && request.content.count <= settings.maxFormBodySize {
             do { try request.parseBodyArguments() } catch {
                 request.processingFailed(ResourceError(400, "Bad multipart or form body"))
                 return

@@ -143,6 +143,29 @@ struct ResourceTests {
         #expect(get(Boom(), "/").hasPrefix("HTTP/1.1 500 Internal Server Error"))
     }
 
+    @Test func anErrorAfterTheHeadWasSentTruncatesTheResponseAndCloses() {
+        var sink: [String] = []
+        let old = HTTPLog.handler
+        HTTPLog.handler = { sink.append($0) }
+        defer { HTTPLog.handler = old }
+        final class Half: Resource {
+            let d = Deferred<ByteBuffer>()
+            override var isLeaf: Bool { true }
+            override func renderGET(_ request: Request) throws -> RenderResult {
+                request.write("partial")
+                return .deferred(d)
+            }
+        }
+        let r = Half()
+        let h = Harness(r)
+        h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        r.d.errback(ResourceError(500, "boom"))
+        let out = h.take()
+        #expect(out.hasSuffix("7\r\npartial\r\n"), "no last chunk")
+        #expect(h.transport.disconnecting)
+        #expect(sink.count == 1)
+    }
+
     // Item 13
     @Test func errorDetailIsHiddenByDefaultAndShownEscapedWithDisplayTracebacks() {
         struct Secret: Error, CustomStringConvertible { var description: String { "<secret>" } }

@@ -40,6 +40,34 @@ struct ServerBodyStreamingTests {
         #expect(h.take().hasSuffix("got 5 bytes in 2 pieces, content=0"))
     }
 
+    @Test func pausingReadingForAStreamedBodySuspendsTheIdleTimeout() {
+        final class Slow: Resource, RequestBodyStreamer {
+            var request: Request?
+            override var isLeaf: Bool { true }
+            override var allowedMethods: [String] { ["POST"] }
+            override func bodyStreamer(for request: Request) -> (any RequestBodyStreamer)? {
+                self.request = request
+                request.pauseReading()
+                return self
+            }
+            func bodyDataReceived(_ data: ByteBuffer) {}
+            func bodyFinished() {}
+            override func renderPOST(_ request: Request) throws -> RenderResult { "done" }
+        }
+        let slow = Slow()
+        let h = Harness(slow)
+        h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n")
+        #expect(h.transport.readingPaused)
+        h.clock.advance(300)
+        #expect(!h.transport.disconnecting)
+        slow.request!.resumeReading()
+        #expect(!h.transport.readingPaused)
+        h.send("abc")
+        #expect(h.take().hasSuffix("done"))
+        h.clock.advance(61)
+        #expect(h.transport.disconnecting)
+    }
+
     @Test func aResourceCanRefuseAnExpect100ContinueBodyBeforeItIsSent() {
         let up = Upload()
         up.refuseOver = 10

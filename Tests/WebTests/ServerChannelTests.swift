@@ -209,6 +209,19 @@ struct ServerChannelTests {
         #expect(body.transport.disconnecting)
     }
 
+    @Test func aChannelWithoutASiteHandsRequestsToItsProcessor() {
+        var seen: [String] = []
+        let channel = HTTPChannel(processor: { request in
+            seen.append("\(request.method) \(request.uri) \(request.content.text)")
+            request.writeAndFinish("ok")
+        })
+        let t = StringTransport()
+        t.connect(channel)
+        t.receive("GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        #expect(seen == ["GET /a ", "POST /b abc"])
+        #expect(statuses(t.take()) == [200, 200])
+    }
+
     // Item 29
     @Test func expect100ContinueOnHTTP11GetsContinueBeforeTheResponse() {
         let h = Harness(EchoResource())
