@@ -24,7 +24,9 @@ public final class HTTPChannel: Protocol, Producer {
     private let processor: ((Request) -> Void)?
     private let time: (any ReactorTime)?
 
-    private enum State { case head, body, answering, closing }
+    private enum State { case head, body, answering, closing, switched }
+    /// The protocol the connection was handed to by ``Request/switchProtocols(to:)``.
+    public private(set) var switchedProtocol: Protocol?
     private var state = State.head
     private var inbound = ByteBuffer()
     /// Set when `inbound` held more than 4 KiB: it is then replaced once empty, so that an idle connection does
@@ -34,6 +36,8 @@ public final class HTTPChannel: Protocol, Producer {
     private var bodyDecoder: HTTPBodyDecoder?
     private var bodyStreamer: (any RequestBodyStreamer)?
     private var parsing = false
+    /// The peer shut down its sending side.
+    private var readClosed = false
     /// The request being answered.
     public private(set) var current: Request?
     /// Number of requests read on this connection.
@@ -85,6 +89,7 @@ public final class HTTPChannel: Protocol, Producer {
     }
 
     public override func dataReceived(_ data: ByteBuffer) {
+        if state == .switched { switchedProtocol?.dataReceived(data); return }
         if state == .closing { return }
         if let time { lastActivity = time.seconds() }
         // Copy into our own buffer rather than keep the transport's: the reactor reuses its 64 KiB read buffer,
@@ -101,7 +106,33 @@ public final class HTTPChannel: Protocol, Producer {
         processInbound()
     }
 
+    /// A client may shut down its sending side once its request is sent (`nc`, some proxies): the responses to
+    /// the requests it sent are still written, then the connection is closed.
+    public override var wantsHalfClose: Bool { true }
+
+    public override func readConnectionLost() {
+        readClosed = true
+        switch state {
+        case .switched:
+            if let p = switchedProtocol {
+                if p.wantsHalfClose { p.readConnectionLost() } else { transport?.loseConnection() }
+            }
+        case .answering:
+            break   // requestDone goes on with the buffered requests, then closes.
+        case .head:
+            processInbound()
+            if state == .head { close() }
+        case .body, .closing:
+            close()
+        }
+    }
+
     public override func connectionLost(_ reason: Failure) {
+        if state == .switched, let p = switchedProtocol {
+            p.connected = false
+            p.connectionLost(reason)
+            return
+        }
         state = .closing
         idleCall?.cancel(); headerCall?.cancel(); abortCall?.cancel()
         idleCall = nil; headerCall = nil; abortCall = nil
@@ -122,6 +153,7 @@ public final class HTTPChannel: Protocol, Producer {
                 let head: HTTPRequestHead?
                 do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
                 guard let head else {
+                    if readClosed { close(); return }
                     if headParser.inProgress { armHeaderTimer() }
                     else if inboundGrew && inbound.isEmpty { inbound = ByteBuffer(); inboundGrew = false }
                     return
@@ -154,7 +186,7 @@ public final class HTTPChannel: Protocol, Producer {
                     transport?.pauseProducing()
                 }
                 return
-            case .closing:
+            case .closing, .switched:
                 return
             }
         }
@@ -186,6 +218,22 @@ public final class HTTPChannel: Protocol, Producer {
         if let site { bodyStreamer = site.headReceived(request) }
         if request.finished || current !== request { return }
         if head.expectContinue && head.minorVersion == 1 { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
+    }
+
+    /// Hands the connection to `proto` after a 101 (see ``Request/switchProtocols(to:)``).
+    func switchProtocols(_ request: Request, to proto: Protocol) {
+        guard let transport else { return }
+        current = nil
+        state = .switched
+        idleCall?.cancel(); headerCall?.cancel(); abortCall?.cancel()
+        idleCall = nil; headerCall = nil; abortCall = nil
+        if registeredWithTransport { registeredWithTransport = false; transport.unregisterProducer() }
+        if pausedForPipeline { pausedForPipeline = false; transport.resumeProducing() }
+        switchedProtocol = proto
+        proto.makeConnection(transport)
+        let leftover = inbound
+        inbound = ByteBuffer()
+        if !leftover.isEmpty && proto.connected { proto.dataReceived(leftover) }
     }
 
     /// True while `request`'s body is still being read (an answer now must close the connection).

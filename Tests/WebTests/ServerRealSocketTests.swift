@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import Synchronization
 @testable import TwisterWeb
 import TwisterTesting
 
@@ -21,15 +22,27 @@ func runProgram(_ path: String, _ args: [String], stdin: String? = nil, timeout:
         _ = FileManager.default.createFile(atPath: inPath, contents: stdin.data(using: .utf8)!)
         p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
     }
+    let ended = EndedFlag()
     let status: Int32 = try await withCheckedThrowingContinuation { cont in
-        p.terminationHandler = { cont.resume(returning: $0.terminationStatus) }
+        p.terminationHandler = { proc in
+            ended.value.store(true, ordering: .sequentiallyConsistent)
+            cont.resume(returning: proc.terminationStatus)
+        }
         do { try p.run() } catch { p.terminationHandler = nil; cont.resume(throwing: error); return }
         let pid = p.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { kill(pid, SIGKILL) }
+        // Never signal a pid that may have been reused: only while the process has not ended.
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            if !ended.value.load(ordering: .sequentiallyConsistent) { kill(pid, SIGKILL) }
+        }
     }
     try out.close()
     let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     return (status, text)
+}
+
+/// Set once a child process has ended (read from a timer thread).
+final class EndedFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// A Site listening on 127.0.0.1 on an ephemeral port.
@@ -110,6 +123,16 @@ struct ServerRealSocketTests {
         assert r.status == 404, r.status
         c.request("GET", "/missing"); r = c.getresponse(); r.read()
         assert r.status == 404
+        import socket
+        s = socket.create_connection(("127.0.0.1", \(n)), timeout=10)
+        s.sendall(b"GET /hello.txt HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk: break
+            data += chunk
+        assert data.startswith(b"HTTP/1.1 200") and data.endswith(b"Hello, file!\\n"), data
         print("OK")
         """
         let (status, out) = try await runProgram("/usr/bin/env", ["python3", "-c", script])
@@ -250,7 +273,9 @@ struct ServerRealSocketTests {
     }
 
     @Test func twisterHelloAndWebCommandsServeAndStopOnSIGTERM() async throws {
-        guard let exe = CommandLocator.twister else { return }
+        let located = CommandLocator.twister
+        #expect(located != nil, "the twister executable is built with the tests")
+        guard let exe = located else { return }
         for (cmd, extra, path, expected) in [("hello", [String](), "/", "Hello, World!"),
                                              ("web", ["--path", FileManager.default.currentDirectoryPath, "--no-access-log"], "/Package.swift", "swift-tools-version")] {
             let p = Process()
@@ -259,7 +284,12 @@ struct ServerRealSocketTests {
             let pipe = Pipe()
             p.standardOutput = pipe
             try p.run()
-            defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+            let pid = p.processIdentifier
+            defer { if p.isRunning { kill(pid, SIGKILL) } }
+            // Never hang: a command that does not come up is killed, which ends the read below.
+            let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 20, execute: killer)
+            defer { killer.cancel() }
             // Read the "NAME: listening on HOST:PORT" line.
             var line = ""
             let deadline = Date().addingTimeInterval(10)
@@ -268,7 +298,10 @@ struct ServerRealSocketTests {
                 if d.isEmpty { break }
                 line += String(decoding: d, as: UTF8.self)
             }
-            let port = Int(line.split(separator: ":").last!.trimmingCharacters(in: .whitespacesAndNewlines))!
+            guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+                Issue.record("\(cmd) did not report its port: \(line)")
+                return
+            }
             let (status, out) = try await runProgram("/usr/bin/curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(port)\(path)"])
             #expect(status == 0)
             #expect(out.contains(expected))

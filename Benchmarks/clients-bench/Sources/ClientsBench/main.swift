@@ -6,7 +6,8 @@
 // -P). DEPTH 16 is redis-benchmark's -P 16 on one connection; DEPTH 800 is the 16 × 50 commands that
 // redis-benchmark's default 50 connections keep in flight, here on our one connection.
 //
-// Env: ROUNDS (3, interleaved; medians), N (200000), TWISTED_N (50000), PYTHON, MEMCACHED (port 11211), REDIS (6379).
+// Env: ROUNDS (3, interleaved; medians), N (200000), TWISTED_N (50000), PYTHON, MEMCACHED (port 11211), REDIS (6379),
+//      DEPTHS (16,800), ONLY (twister,twisted,rb).
 import Foundation
 import TwisterProtocols
 
@@ -19,7 +20,9 @@ let memcachedPort = Int(env["MEMCACHED"] ?? "") ?? 11211
 let redisPort = Int(env["REDIS"] ?? "") ?? 6379
 let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
-let depths = [16, 800]
+let depths = (env["DEPTHS"] ?? "16,800").split(separator: ",").compactMap { Int($0) }
+/// Which parts run: twister (our clients), twisted, rb (redis-benchmark); all by default.
+let only = Set((env["ONLY"] ?? "twister,twisted,rb").split(separator: ",").map(String.init))
 
 func now() -> Double {
     var ts = timespec()
@@ -70,6 +73,13 @@ func onReactor<T>(_ body: @escaping @ReactorActor () async throws -> T) -> T {
     }
 }
 
+/// User + system CPU seconds of this process so far (the reactor thread does the client's work).
+func cpuNow() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
 /// Issues `count` commands in batches of `depth` and returns commands per second.
 @ReactorActor func batches<T>(_ count: Int, _ depth: Int, _ op: () -> Deferred<T>) async throws -> Double {
     let t = now()
@@ -104,25 +114,45 @@ var loads = [capture(["uptime"]).trimmingCharacters(in: .whitespacesAndNewlines)
 for round in 0..<rounds {
     FileHandle.standardError.write("round \(round + 1)/\(rounds)\n".data(using: .utf8)!)
     for depth in depths {
+        if only.contains("twister") {
         let r = onReactor { () async throws -> [Double] in
-            [try await batches(n, depth) { mc.set("key:__rand_int__", value) },
-             try await batches(n, depth) { mc.get("key:__rand_int__") },
-             try await batches(n, depth) { redis.set("key:__rand_int__", "xxx") },
-             try await batches(n, depth) { redis.get("key:__rand_int__") }]
+            var out: [Double] = []
+            var c = cpuNow()
+            out.append(try await batches(n, depth) { mc.set("key:__rand_int__", value) })
+            out.append(Double(n) / (cpuNow() - c)); c = cpuNow()
+            out.append(try await batches(n, depth) { mc.get("key:__rand_int__") })
+            out.append(Double(n) / (cpuNow() - c)); c = cpuNow()
+            out.append(try await batches(n, depth) { redis.set("key:__rand_int__", "xxx") })
+            out.append(try await batches(n, depth) { redis.get("key:__rand_int__") })
+            out.append(Double(2 * n) / (cpuNow() - c))
+            return out
         }
         record("twister mc set \(depth)", r[0])
-        record("twister mc get \(depth)", r[1])
-        record("twister redis set \(depth)", r[2])
-        record("twister redis get \(depth)", r[3])
+        record("twister mc set cpu \(depth)", r[1])
+        record("twister mc get \(depth)", r[2])
+        record("twister mc get cpu \(depth)", r[3])
+        record("twister redis set \(depth)", r[4])
+        record("twister redis get \(depth)", r[5])
+        record("twister redis cpu \(depth)", r[6])
+        }
+        guard only.contains("twisted") else { continue }
         let tw = capture([python, "\(packageDir)/twisted_memcache.py", "\(twistedN)", "\(depth)", "\(memcachedPort)"])
         record("twisted mc set \(depth)", number(after: "set/s", in: tw))
         record("twisted mc get \(depth)", number(after: "get/s", in: tw))
+        record("twisted mc set cpu \(depth)", number(after: "set per cpu-s", in: tw))
+        record("twisted mc get cpu \(depth)", number(after: "get per cpu-s", in: tw))
     }
-    for clients in [1, 50] {
-        let rb = capture(["redis-benchmark", "-p", "\(redisPort)", "-c", "\(clients)", "-P", "16", "-t", "get,set",
+    for clients in [1, 50] where only.contains("rb") {
+        let timeFile = NSTemporaryDirectory() + "clients-bench-rb-\(getpid()).txt"
+        let rb = capture(["/usr/bin/time", "-f", "cpu %U %S", "-o", timeFile, "redis-benchmark", "-p", "\(redisPort)", "-c", "\(clients)", "-P", "16", "-t", "get,set",
                           "-n", "\(n)", "-q"])
         record("redis-benchmark set \(clients)", number(after: "SET:", in: rb))
         record("redis-benchmark get \(clients)", number(after: "GET:", in: rb))
+        // The client's own CPU for SET and GET together (2 × N commands).
+        let t = ((try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" })
+        if t.count >= 3, let u = Double(t[1]), let s = Double(t[2]), u + s > 0 {
+            record("redis-benchmark cpu \(clients)", Double(2 * n) / (u + s))
+        }
     }
     loads.append(capture(["uptime"]).trimmingCharacters(in: .whitespacesAndNewlines))
 }
@@ -154,6 +184,11 @@ for c in ["set", "get"] {
     let r1 = m("redis-benchmark \(c) 1"), r50 = m("redis-benchmark \(c) 50")
     print("| \(c.uppercased()) | \(f(a)) | \(f(b)) | \(f(r1)) | \(f(r50)) | \(r(a, r1)) | \(r(b, r50)) |")
 }
+do {
+    let a = m("twister redis cpu 16"), b = m("twister redis cpu 800")
+    let r1 = m("redis-benchmark cpu 1"), r50 = m("redis-benchmark cpu 50")
+    print("| SET+GET per client CPU-second | \(f(a)) | \(f(b)) | \(f(r1)) | \(f(r50)) | \(r(a, r1)) | \(r(b, r50)) |")
+}
 print("")
 print("### memcached (commands/s; ratio target ≥10x Twisted)")
 print("")
@@ -163,5 +198,10 @@ for c in ["set", "get"] {
     let a = m("twister mc \(c) 16"), ta = m("twisted mc \(c) 16")
     let b = m("twister mc \(c) 800"), tb = m("twisted mc \(c) 800")
     print("| \(c) | \(f(a)) | \(f(ta)) | \(r(a, ta)) | \(f(b)) | \(f(tb)) | \(r(b, tb)) |")
+}
+for c in ["set", "get"] {
+    let a = m("twister mc \(c) cpu 16"), ta = m("twisted mc \(c) cpu 16")
+    let b = m("twister mc \(c) cpu 800"), tb = m("twisted mc \(c) cpu 800")
+    print("| \(c) per client CPU-second | \(f(a)) | \(f(ta)) | \(r(a, ta)) | \(f(b)) | \(f(tb)) | \(r(b, tb)) |")
 }
 exit(0)

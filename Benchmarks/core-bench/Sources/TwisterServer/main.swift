@@ -1,6 +1,7 @@
 // Twister side of the reactor benchmark (driven by reactor-bench; the load comes from `loadgen`).
 //   twister-server echo PORT     an echo server on 127.0.0.1:PORT; prints "listening" once it accepts
 //   twister-server timers N      N callLater+cancel pairs on the reactor thread, two ways; prints the rates
+//   twister-server awaits N      N awaits of a Deferred fired by the next loop pass, in a reactor task
 import Foundation
 import TwisterProtocols
 
@@ -65,6 +66,22 @@ case "timers":
         exit(0)
     }
     reactor.run()
+case "awaits":
+    // An await that really suspends: a Deferred fired by the next loop pass (callLater(0)), awaited on the reactor.
+    Task { @ReactorActor in
+        var sum = 0
+        let t0 = monotonic()
+        for i in 0..<n {
+            let d = Deferred<Int>()
+            reactor.callLater(0) { d.callback(i) }
+            sum &+= try await d.value
+        }
+        let t1 = monotonic()
+        say(String(format: "suspending awaits/s %.0f", Double(n) / (t1 - t0)))
+        say("sum \(sum)")
+        exit(0)
+    }
+    while true { sleep(100) }
 default:
     FileHandle.standardError.write(Data("unknown mode \(args[1])\n".utf8))
     exit(2)

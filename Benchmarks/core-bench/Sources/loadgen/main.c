@@ -2,7 +2,9 @@
 // only the server differs. Plain C: blocking sockets and threads for the stream, poll() for ping-pong.
 //
 //   loadgen stream   PORT SECONDS            one connection, 64 KiB writes, echo read back: prints "MB/s X"
+//                                            (and "total bytes N" over the whole run, warm-up included)
 //   loadgen pingpong PORT CONNS SECONDS SIZE each connection keeps one SIZE-byte message in flight: "rt/s X"
+//                                            (and "total trips N")
 //   loadgen idle     PORT CONNS SERVERPID    opens CONNS connections, one 1-byte echo on each, then reads the
 //                                            server's VmRSS: "bytes/conn X" (RSS delta / CONNS)
 #define _GNU_SOURCE
@@ -86,6 +88,7 @@ static int stream(int port, double seconds) {
     long b1 = atomic_load(&received);
     double t1 = now();
     printf("MB/s %.1f\n", (b1 - b0) / (t1 - t0) / 1e6);
+    printf("total bytes %ld\n", b1);
     fflush(stdout);
     _exit(0);
 }
@@ -124,6 +127,7 @@ static int pingpong(int port, int conns, double seconds, int size) {
         if (!measuring && t - start >= 0.5) { measuring = 1; base = trips; t0 = t; }
         if (t >= end) {
             printf("rt/s %.0f\n", (trips - base) / (t - t0));
+            printf("total trips %ld\n", trips);
             fflush(stdout);
             _exit(0);
         }
