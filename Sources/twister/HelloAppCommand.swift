@@ -1,29 +1,32 @@
 import Foundation
 import TwisterWeb
 
-/// `twister hello-app [--listen ENDPOINT] [--async]`: `Hello, World!` through an Application route to a
-/// RequestHandler (default `tcp:8888`): synchronous (no Task, no Deferred), or with `--async` a handler written
-/// async that awaits a Deferred fired by `Reactor.shared.callLater(0)`. The benchmark targets.
+/// `twister hello-app [--listen ENDPOINT] [--async | --deferred]`: `Hello, World!` through an Application route
+/// to a RequestHandler (default `tcp:8888`): synchronous (no Task, no Deferred); with `--async` a handler
+/// written async that awaits a Deferred fired by `Reactor.shared.callLater(0)`; with `--deferred` the same wait
+/// as a returned Deferred (no Task). The benchmark targets.
 enum HelloAppCommand {
-    static let usage = "usage: twister hello-app [--listen ENDPOINT] [--async]   (default tcp:8888)"
+    static let usage = "usage: twister hello-app [--listen ENDPOINT] [--async | --deferred]   (default tcp:8888)"
 
     static func run(_ arguments: [String]) -> Int32 {
         var listen = "tcp:8888"
         var async = false
+        var deferred = false
         var i = 0
         while i < arguments.count {
             switch arguments[i] {
             case "--listen" where i + 1 < arguments.count: listen = arguments[i + 1]; i += 2
             case "--async": async = true; i += 1
+            case "--deferred": deferred = true; i += 1
             case "-h", "--help": print(usage); return 0
             default:
                 FileHandle.standardError.write(Data("twister hello-app: unknown argument \(arguments[i])\n\(usage)\n".utf8))
                 return 2
             }
         }
-        let useAsync = async
+        let handler: RequestHandler.Type = async ? AsyncHelloHandler.self : deferred ? DeferredHelloHandler.self : HelloHandler.self
         return WebServing.serve(name: "hello-app", listen: listen) { reactor in
-            Application([URLSpec("/", useAsync ? AsyncHelloHandler.self : HelloHandler.self)]).makeSite(time: reactor)
+            Application([URLSpec("/", handler)]).makeSite(time: reactor)
         }
     }
 }
@@ -47,6 +50,16 @@ final class AsyncHelloHandler: RequestHandler {
             try await d.value
             self.write(HelloBody.text)
         }
+    }
+}
+
+/// Answers `Hello, World!` when a Deferred fired by `callLater(0)` fires (no Task).
+final class DeferredHelloHandler: RequestHandler {
+    required init() { super.init() }
+    override func get() throws -> HandlerResult {
+        let d = Deferred<Void>()
+        Reactor.shared.callLater(0) { d.callback(()) }
+        return .deferred(d.addCallback { (_: Void) -> Void in self.write(HelloBody.text) })
     }
 }
 

@@ -8,7 +8,7 @@ let commands: [(name: String, summary: String, run: ([String]) -> Int32)] = [
     ("hello", "hello --listen ENDPOINT           answer every request with Hello, World! (default tcp:8080)", HelloCommand.run),
     ("web", "web --listen ENDPOINT --path DIR  serve a directory over HTTP (default tcp:8080, .)", WebCommand.run),
     ("chat", "chat --listen ENDPOINT            Tornado's chat demo (default tcp:8888)", ChatCommand.run),
-    ("hello-app", "hello-app --listen ENDPOINT [--async]  Hello, World! through an Application handler (default tcp:8888)", HelloAppCommand.run),
+    ("hello-app", "hello-app --listen ENDPOINT [--async|--deferred]  Hello, World! through an Application handler (default tcp:8888)", HelloAppCommand.run),
     ("get", "get [-i] URL                      fetch a URL and print the body as it streams in", GetCommand.run),
 ]
 

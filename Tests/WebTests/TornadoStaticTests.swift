@@ -122,6 +122,26 @@ import Glibc
         #expect(h.fetch("/static/dir")?.code == 403)   // no default filename
     }
 
+    @Test func aDoubleSlashPathNeverBecomesAnOpenRedirect() throws {
+        let d = Dir()
+        let h = AppHarness([URLSpec("/(.*)", StaticFileHandler.self, arguments: ["path": d.root, "default_filename": "index.html"])])
+        let r = try #require(h.fetch("//evil.com/.."))
+        #expect(r.code == 403)
+        #expect(r.header("Location") == nil)
+    }
+
+    @Test func removeSlashAndAddSlashRedirectPermanentlyKeepingTheQuery() throws {
+        let h = AppHarness([
+            route("/removeslash/", get: { try $0.removeSlash { .done } }, post: { try $0.removeSlash { .done } }),
+            route("/addslash", get: { try $0.addSlash { .done } }),
+        ])
+        var r = try #require(h.fetch("/removeslash/?foo=bar"))
+        #expect(r.code == 301); #expect(r.header("Location") == "/removeslash?foo=bar")
+        r = try #require(h.fetch("/addslash?foo=bar"))
+        #expect(r.code == 301); #expect(r.header("Location") == "/addslash/?foo=bar")
+        #expect(h.fetch("/removeslash/", method: "POST", body: "")?.code == 404)
+    }
+
     @Test func staticFilesAreGzippedToo() throws {
         let d = Dir(); let h = app(d, gzip: true)
         let r = try #require(h.fetch("/static/big.txt", headers: [("Accept-Encoding", "gzip")]))

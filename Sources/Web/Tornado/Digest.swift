@@ -24,6 +24,18 @@ public enum Digest {
         return hash(algorithm, k.map { $0 ^ 0x5c } + inner)
     }
 
+    /// `"<lowercase hex>"`: a quoted entity tag built in one allocation.
+    static func quotedHex(_ bytes: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2 + 2) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let d = digits.utf8Start
+            out[0] = 0x22
+            for (i, b) in bytes.enumerated() { out[1 + 2 * i] = d[Int(b >> 4)]; out[2 + 2 * i] = d[Int(b & 15)] }
+            out[bytes.count * 2 + 1] = 0x22
+            return bytes.count * 2 + 2
+        }
+    }
+
     /// Lowercase hexadecimal.
     public static func hex(_ bytes: some Collection<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
@@ -75,25 +87,38 @@ public enum Digest {
                 tail[n - tailStart] = 0x80
                 let bits = UInt64(n) &* 8
                 for i in 0..<8 { tail[tailCount - 1 - i] = UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8)) }
-                func block(_ byte: (Int) -> UInt8) {
+                @inline(__always) func block(_ p: UnsafeRawPointer) {
                     for i in 0..<16 {
-                        w[i] = UInt32(byte(4 * i)) << 24 | UInt32(byte(4 * i + 1)) << 16 | UInt32(byte(4 * i + 2)) << 8 | UInt32(byte(4 * i + 3))
+                        w[i] = UInt32(p.load(fromByteOffset: 4 * i, as: UInt8.self)) << 24
+                            | UInt32(p.load(fromByteOffset: 4 * i + 1, as: UInt8.self)) << 16
+                            | UInt32(p.load(fromByteOffset: 4 * i + 2, as: UInt8.self)) << 8
+                            | UInt32(p.load(fromByteOffset: 4 * i + 3, as: UInt8.self))
                     }
                     for i in 16..<80 { w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1) }
                     var a = h0, b = h1, c = h2, d = h3, e = h4
-                    for i in 0..<80 {
-                        let f: UInt32, k: UInt32
-                        if i < 20 { f = (b & c) | (~b & d); k = 0x5A827999 }
-                        else if i < 40 { f = b ^ c ^ d; k = 0x6ED9EBA1 }
-                        else if i < 60 { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC }
-                        else { f = b ^ c ^ d; k = 0xCA62C1D6 }
-                        let t = rotl(a, 5) &+ f &+ e &+ k &+ w[i]
+                    for i in 0..<20 {
+                        let t = rotl(a, 5) &+ ((b & c) | (~b & d)) &+ e &+ 0x5A827999 &+ w[i]
+                        e = d; d = c; c = rotl(b, 30); b = a; a = t
+                    }
+                    for i in 20..<40 {
+                        let t = rotl(a, 5) &+ (b ^ c ^ d) &+ e &+ 0x6ED9EBA1 &+ w[i]
+                        e = d; d = c; c = rotl(b, 30); b = a; a = t
+                    }
+                    for i in 40..<60 {
+                        let t = rotl(a, 5) &+ ((b & c) | (b & d) | (c & d)) &+ e &+ 0x8F1BBCDC &+ w[i]
+                        e = d; d = c; c = rotl(b, 30); b = a; a = t
+                    }
+                    for i in 60..<80 {
+                        let t = rotl(a, 5) &+ (b ^ c ^ d) &+ e &+ 0xCA62C1D6 &+ w[i]
                         e = d; d = c; c = rotl(b, 30); b = a; a = t
                     }
                     h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e
                 }
-                for blk in 0..<fullBlocks { let base = blk * 64; block { message[base + $0] } }
-                for blk in 0..<(tailCount / 64) { let base = blk * 64; block { tail[base + $0] } }
+                if let base = message.baseAddress {
+                    for blk in 0..<fullBlocks { block(base + blk * 64) }
+                }
+                let tailBase = UnsafeRawPointer(tail.baseAddress!)
+                for blk in 0..<(tailCount / 64) { block(tailBase + blk * 64) }
             }
         }
         var out = [UInt8](repeating: 0, count: 20)

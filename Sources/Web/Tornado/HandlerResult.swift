@@ -20,9 +20,10 @@ public struct HandlerResult {
         return HandlerResult(d.addCallback { (_: T) -> Void in })
     }
 
-    /// Runs `body` as an async function on the reactor; finishes when it returns.
+    /// Runs `body` as an async function on the caller's actor (the reactor, for a handler); finishes when it
+    /// returns.
     public static func async(isolation: isolated (any Actor)? = #isolation,
-                             _ body: @escaping () async throws -> Void) -> HandlerResult {
+                             _ body: nonisolated(nonsending) @escaping () async throws -> Void) -> HandlerResult {
         HandlerResult(Deferred(isolation: isolation, body))
     }
 }

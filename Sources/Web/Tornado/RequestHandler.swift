@@ -380,8 +380,7 @@ open class RequestHandler {
 
     /// The entity tag of the buffered body: the quoted SHA-1 hex (Tornado's `compute_etag`); nil for none.
     open func computeEtag() -> String? {
-        let digest = buffer.withUnsafeReadableBytes { Digest.sha1($0) }
-        return "\"" + Digest.hex(digest) + "\""
+        Digest.quotedHex(buffer.withUnsafeReadableBytes { Digest.sha1($0) })
     }
 
     /// Sets the ETag header from ``computeEtag()``.
@@ -391,8 +390,8 @@ open class RequestHandler {
 
     /// True when the request's `If-None-Match` matches the ETag header: `*`, or any listed tag compared weakly.
     public func checkEtagHeader() -> Bool {
-        guard let computed = headers["Etag"], !computed.isEmpty,
-              let inm = request.requestHeaders.first("If-None-Match") else { return false }
+        guard let inm = request.requestHeaders.first("If-None-Match"),
+              let computed = headers["Etag"], !computed.isEmpty else { return false }
         let tags = Self.parseEtags(inm)
         guard let first = tags.first else { return false }
         if first == "*" { return true }
