@@ -24,13 +24,20 @@ public final class HTTPChannel: Protocol, Producer {
     private let processor: ((Request) -> Void)?
     private let time: (any ReactorTime)?
 
-    private enum State { case head, body, answering, closing }
+    private enum State { case head, body, answering, closing, switched }
+    /// The protocol the connection was handed to by ``Request/switchProtocols(to:)``.
+    public private(set) var switchedProtocol: Protocol?
     private var state = State.head
     private var inbound = ByteBuffer()
+    /// Set when `inbound` held more than 4 KiB: it is then replaced once empty, so that an idle connection does
+    /// not keep a large buffer.
+    private var inboundGrew = false
     private var headParser: HTTPRequestHeadParser
     private var bodyDecoder: HTTPBodyDecoder?
     private var bodyStreamer: (any RequestBodyStreamer)?
     private var parsing = false
+    /// The peer shut down its sending side.
+    private var readClosed = false
     /// The request being answered.
     public private(set) var current: Request?
     /// Number of requests read on this connection.
@@ -77,14 +84,18 @@ public final class HTTPChannel: Protocol, Producer {
         registeredWithTransport = true
         if let time, let idle = settings.idleTimeout {
             lastActivity = time.seconds()
-            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle) { [self] in idleCheck() }
         }
     }
 
     public override func dataReceived(_ data: ByteBuffer) {
+        if state == .switched { switchedProtocol?.dataReceived(data); return }
         if state == .closing { return }
         if let time { lastActivity = time.seconds() }
-        if inbound.isEmpty { inbound = data } else { inbound.writeBuffer(data) }
+        // Copy into our own buffer rather than keep the transport's: the reactor reuses its 64 KiB read buffer,
+        // and sharing it would force a fresh 64 KiB allocation on its next read (copy-on-write).
+        inbound.writeBuffer(data)
+        if inbound.readableBytes > 4096 { inboundGrew = true }
         if state == .answering {
             if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
                 pausedForPipeline = true
@@ -95,7 +106,33 @@ public final class HTTPChannel: Protocol, Producer {
         processInbound()
     }
 
+    /// A client may shut down its sending side once its request is sent (`nc`, some proxies): the responses to
+    /// the requests it sent are still written, then the connection is closed.
+    public override var wantsHalfClose: Bool { true }
+
+    public override func readConnectionLost() {
+        readClosed = true
+        switch state {
+        case .switched:
+            if let p = switchedProtocol {
+                if p.wantsHalfClose { p.readConnectionLost() } else { transport?.loseConnection() }
+            }
+        case .answering:
+            break   // requestDone goes on with the buffered requests, then closes.
+        case .head:
+            processInbound()
+            if state == .head { close() }
+        case .body, .closing:
+            close()
+        }
+    }
+
     public override func connectionLost(_ reason: Failure) {
+        if state == .switched, let p = switchedProtocol {
+            p.connected = false
+            p.connectionLost(reason)
+            return
+        }
         state = .closing
         idleCall?.cancel(); headerCall?.cancel(); abortCall?.cancel()
         idleCall = nil; headerCall = nil; abortCall = nil
@@ -116,7 +153,9 @@ public final class HTTPChannel: Protocol, Producer {
                 let head: HTTPRequestHead?
                 do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
                 guard let head else {
+                    if readClosed { close(); return }
                     if headParser.inProgress { armHeaderTimer() }
+                    else if inboundGrew && inbound.isEmpty { inbound = ByteBuffer(); inboundGrew = false }
                     return
                 }
                 startRequest(head)
@@ -147,7 +186,7 @@ public final class HTTPChannel: Protocol, Producer {
                     transport?.pauseProducing()
                 }
                 return
-            case .closing:
+            case .closing, .switched:
                 return
             }
         }
@@ -179,6 +218,22 @@ public final class HTTPChannel: Protocol, Producer {
         if let site { bodyStreamer = site.headReceived(request) }
         if request.finished || current !== request { return }
         if head.expectContinue && head.minorVersion == 1 { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
+    }
+
+    /// Hands the connection to `proto` after a 101 (see ``Request/switchProtocols(to:)``).
+    func switchProtocols(_ request: Request, to proto: Protocol) {
+        guard let transport else { return }
+        current = nil
+        state = .switched
+        idleCall?.cancel(); headerCall?.cancel(); abortCall?.cancel()
+        idleCall = nil; headerCall = nil; abortCall = nil
+        if registeredWithTransport { registeredWithTransport = false; transport.unregisterProducer() }
+        if pausedForPipeline { pausedForPipeline = false; transport.resumeProducing() }
+        switchedProtocol = proto
+        proto.makeConnection(transport)
+        let leftover = inbound
+        inbound = ByteBuffer()
+        if !leftover.isEmpty && proto.connected { proto.dataReceived(leftover) }
     }
 
     /// True while `request`'s body is still being read (an answer now must close the connection).
@@ -222,9 +277,11 @@ public final class HTTPChannel: Protocol, Producer {
         if registeredWithTransport { registeredWithTransport = false; transport?.unregisterProducer() }
         transport?.loseConnection()
         if let time, let a = settings.abortTimeout, abortCall == nil {
-            abortCall = time.callLater(a) { [weak self] in
-                guard let self, self.connected else { return }
-                self.transport?.abortConnection()
+            // Strong captures: every timer is cancelled in connectionLost, which breaks the cycle (a weak
+            // reference would give the channel a side table and slow down every retain).
+            abortCall = time.callLater(a) { [self] in
+                guard connected else { return }
+                transport?.abortConnection()
             }
         }
     }
@@ -234,7 +291,7 @@ public final class HTTPChannel: Protocol, Producer {
     private func idleCheck() {
         guard let time, let idle = settings.idleTimeout, state != .closing else { return }
         if state == .answering {
-            idleCall = time.callLater(idle) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle) { [self] in idleCheck() }
             return
         }
         let elapsed = time.seconds() - lastActivity
@@ -242,23 +299,28 @@ public final class HTTPChannel: Protocol, Producer {
             idleCall = nil
             close()
         } else {
-            idleCall = time.callLater(idle - elapsed) { [weak self] in self?.idleCheck() }
+            idleCall = time.callLater(idle - elapsed) { [self] in idleCheck() }
         }
     }
 
     private func armHeaderTimer() {
         guard headerCall == nil, let time, let t = settings.headerReadTimeout else { return }
-        headerCall = time.callLater(t) { [weak self] in
-            guard let self, self.state == .head || self.state == .body else { return }
-            self.headerCall = nil
-            self.refuse(HTTPParseError(408, "request head not received in time"))
+        headerCall = time.callLater(t) { [self] in
+            guard state == .head || state == .body else { return }
+            headerCall = nil
+            refuse(HTTPParseError(408, "request head not received in time"))
         }
     }
 
     // MARK: response producer
 
     func registerResponseProducer(_ producer: any Producer, streaming: Bool) {
-        precondition(responseProducer == nil, "a producer is already registered with this request")
+        if responseProducer != nil {
+            // Twisted raises; a server must not crash: refuse the second producer by stopping it.
+            HTTPLog.misuse("a producer is already registered with this request; stopping the second one")
+            producer.stopProducing()
+            return
+        }
         responseProducer = producer
         responseStreaming = streaming
         if streaming {

@@ -105,7 +105,10 @@ public final class HTTPClient {
         }
         if let sc = request.streamingCallback {
             let p = StreamingBodyProtocol(sc)
-            let d = Deferred<HTTPResponse>(canceller: { _ in p.transport?.stopProducing() })
+            let d = Deferred<HTTPResponse>(canceller: { _ in
+                p.done = nil  // the Deferred fails with CancelledError (a timeout maps it to 599 "Timeout")
+                p.transport?.stopProducing()
+            })
             p.done = { reason in
                 if reason.check(ResponseDone.self) || reason.check(PotentialDataLoss.self) {
                     d.callback(make(ByteBuffer()))

@@ -56,6 +56,8 @@ public final class Request {
     var persistent: Bool
     var channel: HTTPChannel?
     private var chunked = false
+    /// The Content-Length set by the application, once the head is sent (the body is held to it).
+    private var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
     private var encoder: GzipEncoder?
     private var finishWaiters: [Deferred<Void>] = []
@@ -78,7 +80,14 @@ public final class Request {
         content = body
         self.channel = channel
         self.persistent = persistent
-        if let q = uri.utf8.firstIndex(of: 0x3F) { path = String(uri[..<q]) } else { path = uri }
+        var p = Substring(uri)
+        if let q = p.utf8.firstIndex(of: 0x3F) { p = p[..<q] }
+        if p.first != "/", p.hasPrefix("http://") || p.hasPrefix("https://") {
+            // absolute-form (RFC 9112 §3.2.2): the path starts after the authority.
+            let afterScheme = p[p.index(p.firstIndex(of: ":")!, offsetBy: 3)...]
+            p = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
+        }
+        path = String(p)
     }
 
     /// A request with no connection (for tests and for resources rendering sub-requests).
@@ -176,8 +185,22 @@ public final class Request {
     }
 
     private func writeRaw(_ data: ByteBuffer) {
+        var data = data
+        if startedWriting, let declared = declaredLength {
+            // Never send more than the Content-Length the application declared: the excess would be read by the
+            // client as the start of another response.
+            let room = declared - sentLength
+            if data.readableBytes > room && !bodyForbidden {
+                HTTPLog.misuse("body longer than its Content-Length on \(method) \(uri); truncated")
+                data = data.readSlice(length: max(0, room)) ?? ByteBuffer()
+            }
+        }
         if !startedWriting {
             var out = makeHead(contentLength: nil, bodyHint: data.readableBytes)
+            if let declared = declaredLength, data.readableBytes > declared && !bodyForbidden {
+                HTTPLog.misuse("body longer than its Content-Length on \(method) \(uri); truncated")
+                data = data.readSlice(length: declared) ?? ByteBuffer()
+            }
             if !bodyForbidden && data.readableBytes > 0 {
                 if chunked { appendChunk(&out, data) } else { out.writeBuffer(data) }
                 sentLength += data.readableBytes
@@ -220,6 +243,11 @@ public final class Request {
             send(makeHead(contentLength: bodyForbidden ? nil : 0, bodyHint: 0))
         } else if chunked {
             send(ByteBuffer(bytes: [0x30, HTTPBytes.cr, HTTPBytes.lf, HTTPBytes.cr, HTTPBytes.lf]))
+        }
+        if let declared = declaredLength, sentLength < declared, !bodyForbidden {
+            // Shorter than declared: the client can only find the end by the connection closing.
+            HTTPLog.misuse("body shorter than its Content-Length on \(method) \(uri); closing the connection")
+            persistent = false
         }
         completeFinish()
     }
@@ -336,7 +364,7 @@ public final class Request {
         if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
         out.writeBytes(StaticBytes.crlf)
 
-        var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false
+        var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false, appConnectionOther = false
         for (name, value) in responseHeaders {
             guard Self.validName(name), Self.validValue(value) else {
                 HTTPLog.misuse("refused response header with invalid bytes: \(name.debugDescription)")
@@ -347,10 +375,16 @@ public final class Request {
             case 6 where HTTPHeaders.equalsIgnoringCase(name, "Server"): hasServer = true
             case 12 where HTTPHeaders.equalsIgnoringCase(name, "Content-Type"): hasType = true
             case 14 where HTTPHeaders.equalsIgnoringCase(name, "Content-Length"):
-                appLength = Int(value); if contentLength != nil { continue }
+                guard let v = Int(value), v >= 0, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                    HTTPLog.misuse("refused invalid Content-Length \(value.debugDescription)")
+                    continue
+                }
+                appLength = v
+                if contentLength != nil { continue }
             case 17 where HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding"): continue
             case 10 where HTTPHeaders.equalsIgnoringCase(name, "Connection"):
-                if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true }
+                if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true; continue }
+                if code == 101 { appConnectionOther = true; break }   // e.g. `Connection: Upgrade`
                 continue
             default: break
             }
@@ -361,6 +395,7 @@ public final class Request {
             out.writeBytes(StaticBytes.server); out.writeString(s); out.writeBytes(StaticBytes.crlf)
         }
         let length = contentLength ?? appLength
+        if contentLength == nil, let appLength, !bodyForbidden { declaredLength = appLength }
         if let contentLength {
             out.writeBytes(StaticBytes.contentLength); Self.appendDecimal(&out, contentLength); out.writeBytes(StaticBytes.crlf)
         }
@@ -372,12 +407,14 @@ public final class Request {
                 persistent = false   // HTTP/1.0 without a length: the body ends at close.
             }
         }
-        if !hasType && !(code == 204 || code == 304) && length != 0 {
+        if !hasType && !(code == 204 || code == 304 || code < 200) && length != 0 {
             out.writeBytes(StaticBytes.defaultType)
         }
         if appConnectionClose { persistent = false }
         if let channel, channel.isReadingBody(of: self) { persistent = false }
-        if !persistent {
+        if appConnectionOther {
+            // The app's own Connection header (a protocol switch) went out above.
+        } else if !persistent {
             out.writeBytes(StaticBytes.connectionClose)
         } else if minorVersion == 0 {
             out.writeBytes(StaticBytes.connectionKeepAlive)
@@ -429,16 +466,40 @@ enum StaticBytes {
     static let continue100: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 }
 
-/// Where the web layer reports misuse (write after finish, invalid response headers). Replaceable for tests.
+/// Where the web layer reports misuse (write after finish, invalid response headers, a second producer).
+/// Replaceable (e.g. by tests, or to route into your logging); nil silences it. Reactor thread only.
+@ReactorActor
 public enum HTTPLog {
-    nonisolated(unsafe) public static var handler: (@Sendable (String) -> Void)? = { msg in
+    public static var handler: ((String) -> Void)? = { msg in
         print("[twister.web] \(msg)")
     }
-    // Safe: set once at start-up (or by a test before it runs); read on the reactor thread.
     static func misuse(_ message: String) { handler?(message) }
 }
 
 extension Request {
+    /// Answers `101 Switching Protocols` (with the headers set so far, e.g. `Upgrade` and `Connection: Upgrade`)
+    /// and hands the connection to `proto` (WebSocket and other upgrades).
+    ///
+    /// Contract: the request is finished (notifyFinish fires); the channel stops parsing HTTP, calls
+    /// `proto.makeConnection(transport)`, delivers any bytes the client already sent after this request, and from
+    /// then on forwards every read and the connection's end to `proto`. Idle timeouts stop applying. Only valid
+    /// for the request currently being answered, before anything was written; otherwise it does nothing and
+    /// returns false.
+    @discardableResult
+    public func switchProtocols(to proto: Protocol) -> Bool {
+        guard let channel, channel.current === self, !startedWriting, !finished, !disconnected,
+              channel.transport != nil else { return false }
+        setResponseCode(101)
+        send(makeHead(contentLength: nil, bodyHint: 0))
+        finished = true
+        site?.requestFinished(self)
+        let waiters = finishWaiters
+        finishWaiters = []
+        for d in waiters { d.callback(()) }
+        channel.switchProtocols(self, to: proto)
+        return true
+    }
+
     /// Records body bytes sent by other means than `write` (sendfile).
     func noteSent(_ n: Int) { sentLength += n }
 

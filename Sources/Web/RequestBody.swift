@@ -24,8 +24,15 @@ public final class RequestBody {
 
     /// A body kept in memory up to `inMemoryLimit` bytes.
     public init(inMemoryLimit: Int = 100_000) { threshold = inMemoryLimit }
-    /// A new empty body for a request that has none.
-    static func empty() -> RequestBody { RequestBody(inMemoryLimit: 0) }
+    /// The body of every request that has none: shared, and frozen (appending to it does nothing).
+    nonisolated(unsafe) static let sharedEmpty: RequestBody = {
+        // Safe: frozen at creation, so it is never mutated after this initializer and can be read anywhere.
+        let b = RequestBody(inMemoryLimit: 0)
+        b.frozen = true
+        return b
+    }()
+    private var frozen = false
+    static func empty() -> RequestBody { sharedEmpty }
 
     /// A body holding `bytes`.
     public convenience init(_ bytes: ByteBuffer) {
@@ -37,6 +44,7 @@ public final class RequestBody {
 
     /// Appends decoded body bytes.
     public func append(_ data: ByteBuffer) {
+        if frozen { return }
         count += data.readableBytes
         if fd < 0 {
             memory.writeBuffer(data)

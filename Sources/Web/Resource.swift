@@ -77,6 +77,13 @@ extension Resource {
     /// `prepath` and descends, until postpath is empty or a leaf is reached.
     public func childForRequest(_ request: Request) -> Resource {
         var resource: Resource = self
+        if request.postpath.count == 1 && request.prepath.isEmpty && !resource.isLeaf {
+            // One segment (e.g. `/`): move the whole array over, no allocation.
+            let segment = request.postpath[0]
+            request.prepath = request.postpath
+            request.postpath = []
+            return resource.getChildWithDefault(segment, request)
+        }
         while !request.postpath.isEmpty && !resource.isLeaf {
             let segment = request.postpath.removeFirst()
             request.prepath.append(segment)

@@ -21,7 +21,7 @@ public final class Site: Factory {
     public var logForwardedFor = false
     /// Seconds of inactivity after which a session expires (Twisted: 900).
     public var sessionTimeout: Double = 900
-    /// The time source for timeouts and sessions; nil disables timeouts.
+    /// The time source for timeouts and sessions (the reactor by default); nil disables timeouts.
     public let time: (any ReactorTime)?
     /// Live sessions by id.
     public internal(set) var sessions: [String: Session] = [:]
@@ -29,8 +29,10 @@ public final class Site: Factory {
     /// Default: memory up to ``HTTPServerSettings/maxInMemoryBodySize``, then a temporary file.
     public var contentFileHook: ((Int?) -> RequestBody)?
 
+    /// A Site serving `resource`. `time` drives timeouts and session expiry: the reactor by default; pass a
+    /// ``Clock`` in tests, or nil to disable every timeout.
     public init(_ resource: Resource, settings: HTTPServerSettings = HTTPServerSettings(),
-                time: (any ReactorTime)? = nil) {
+                time: (any ReactorTime)? = Reactor.shared) {
         self.resource = resource
         self.settings = settings
         self.time = time
@@ -38,9 +40,9 @@ public final class Site: Factory {
     }
 
     public override func buildProtocol(_ addr: Address) -> Protocol? {
-        let c = HTTPChannel(site: self, settings: settings, time: time)
-        c.factory = self
-        return c
+        // `factory` (a weak reference) is deliberately not set: it would give the Site a side table and slow
+        // every retain of it; the channel holds its Site strongly instead.
+        HTTPChannel(site: self, settings: settings, time: time)
     }
 
     /// Handles one request read by a channel (Twisted's `Request.process`): traverses and renders.

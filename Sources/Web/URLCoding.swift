@@ -55,11 +55,15 @@ public enum URLCoding {
     /// The path segments of a request path (Twisted's postpath): leading `/` removed, split on `/`, each
     /// percent-decoded. `/` gives `[""]`, `/a/` gives `["a", ""]`.
     public static func pathSegments(_ path: String) -> [String] {
+        if path == "/" { return rootSegments }
         var p = Substring(path)
         if p.first == "/" { p = p.dropFirst() }
         if p.isEmpty { return [""] }
         return p.split(separator: "/", omittingEmptySubsequences: false).map { unquote($0) }
     }
+
+    /// `[""]`, shared (no allocation for the most common path).
+    static let rootSegments = [""]
 
     /// Parses `a=1&b=2&a=3` into `["a": ["1", "3"], "b": ["2"]]` (Twisted's `parse_qs` with blank values kept).
     public static func parseQuery(_ q: Substring, into args: inout [String: [String]]) {

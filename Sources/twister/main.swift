@@ -5,6 +5,11 @@ import TwisterWeb
 /// `static func run(_ arguments: [String]) -> Int32` (the exit status) in its own file; list it here.
 let commands: [(name: String, summary: String, run: ([String]) -> Int32)] = [
     ("echo", "echo --listen ENDPOINT            TCP echo server (default tcp:8007)", EchoCommand.run),
+    ("hello", "hello --listen ENDPOINT           answer every request with Hello, World! (default tcp:8080)", HelloCommand.run),
+    ("web", "web --listen ENDPOINT --path DIR  serve a directory over HTTP (default tcp:8080, .)", WebCommand.run),
+    ("chat", "chat --listen ENDPOINT            Tornado's chat demo (default tcp:8888)", ChatCommand.run),
+    ("hello-app", "hello-app --listen ENDPOINT [--async]  Hello, World! through an Application handler (default tcp:8888)", HelloAppCommand.run),
+    ("get", "get [-i] URL                      fetch a URL and print the body as it streams in", GetCommand.run),
 ]
 
 @MainActor func printUsage() {

@@ -159,3 +159,18 @@ import TwisterTesting
         #expect(d3.called)
     }
 }
+
+@Suite @ReactorActor struct ClientFetchStreamingTimeoutTests {
+    @Test func streamingRequestTimeoutIsReportedAsATimeout() {
+        let clock = Clock()
+        let c = MemoryConnector { _, _ in ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n", false) }
+        var req = HTTPRequest("http://example.com/")
+        req.requestTimeout = 5
+        req.streamingCallback = { _ in }
+        let d = HTTPClient(connector: c, clock: clock).fetch(req)
+        c.flush()
+        clock.advance(5)
+        #expect((d.error() as? HTTPClientError)?.message.hasPrefix("Timeout during request") == true)
+        #expect(c.pumps[0].clientTransport.aborted)
+    }
+}

@@ -70,6 +70,14 @@ struct ResourceTests {
         #expect(URLCoding.pathSegments("/%2e%2E/x%2Fy") == ["..", "x/y"])
     }
 
+    @Test func absoluteFormTargetsAreTraversedByTheirPath() {
+        let root = Resource()
+        let a = Named("a")
+        root.putChild("a", a)
+        #expect(body(get(root, "http://example.com/a?x=1")) == "a pre=[\"a\"] post=[]")
+        #expect(Request(uri: "https://h:8443").path == "/")
+    }
+
     // Item 5
     @Test func slashMapsToTheRootsEmptyChild() {
         let root = Resource()
@@ -234,5 +242,55 @@ struct ResourceTests {
         #expect(fetch("c.example", "/").hasPrefix("HTTP/1.1 404"))
         v.defaultResource = Data("default")
         #expect(body(fetch("c.example", "/")) == "default")
+    }
+}
+
+/// Protocol switching (the hook a WebSocket resource uses) and DeferredResource.
+@Suite("Resources: upgrade and deferred") @ReactorActor
+struct ResourceUpgradeTests {
+    final class Upper: Protocol {
+        var lost: Failure?
+        override func dataReceived(_ data: ByteBuffer) { transport?.write(String(buffer: data).uppercased()) }
+        override func connectionLost(_ reason: Failure) { lost = reason }
+    }
+    final class Upgrading: Resource {
+        let proto = Upper()
+        override var isLeaf: Bool { true }
+        override func renderGET(_ request: Request) throws -> RenderResult {
+            guard request.getHeader("Upgrade") == "upper" else { throw ResourceError(400, "upgrade required") }
+            request.setHeader("Upgrade", "upper")
+            request.setHeader("Connection", "Upgrade")
+            request.switchProtocols(to: proto)
+            return .notDoneYet
+        }
+    }
+
+    @Test func switchProtocolsAnswers101AndHandsTheConnectionOver() {
+        let r = Upgrading()
+        let h = Harness(r)
+        h.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: upper\r\nConnection: Upgrade\r\n\r\nearly bytes")
+        let out = h.take()
+        #expect(out.hasPrefix("HTTP/1.1 101 Switching Protocols\r\nUpgrade: upper\r\nConnection: Upgrade\r\nServer: Twister\r\n\r\n"))
+        #expect(out.hasSuffix("EARLY BYTES"))
+        #expect(!out.contains("Content-Type"))
+        h.send("GET / HTTP/1.1\r\n")
+        #expect(h.take() == "GET / HTTP/1.1\r\n")
+        h.clock.advance(1000)
+        #expect(!h.transport.disconnecting, "HTTP timeouts no longer apply")
+        h.transport.finishLoss(.done)
+        #expect(r.proto.lost != nil)
+    }
+
+    @Test func deferredResourceRendersTheResourceItGets() {
+        let d = Deferred<Resource>()
+        let root = Resource()
+        root.putChild("later", DeferredResource(d))
+        let h = Harness(root)
+        h.send("GET /later/x HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(h.take() == "")
+        let target = Resource()
+        target.putChild("x", Data("found x"))
+        d.callback(target)
+        #expect(h.take().hasSuffix("found x"))
     }
 }

@@ -186,6 +186,29 @@ struct ServerChannelTests {
         #expect(echo.seen.count == 1)
     }
 
+    @Test func halfClosedClientStillGetsItsResponsesThenTheConnectionCloses() {
+        let hold = HoldingResource()
+        let h = Harness(hold)
+        #expect(h.channel.wantsHalfClose)
+        h.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /partial HTTP/1.1\r\n")
+        h.channel.readConnectionLost()
+        #expect(!h.transport.disconnecting)
+        hold.held[0].writeAndFinish("one")
+        #expect(!h.transport.disconnecting)
+        hold.held[1].writeAndFinish("two")
+        #expect(h.transport.disconnecting, "the partial third request can never complete")
+        #expect(statuses(h.take()) == [200, 200])
+
+        let idle = Harness(EchoResource())
+        idle.channel.readConnectionLost()
+        #expect(idle.transport.disconnecting)
+
+        let body = Harness(EchoResource())
+        body.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        body.channel.readConnectionLost()
+        #expect(body.transport.disconnecting)
+    }
+
     // Item 29
     @Test func expect100ContinueOnHTTP11GetsContinueBeforeTheResponse() {
         let h = Harness(EchoResource())
@@ -235,6 +258,35 @@ struct ServerChannelTests {
         hold.held[0].write("lo")
         hold.held[0].finish()
         #expect(h.take() == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: Twister\r\nContent-Type: text/html\r\n\r\nhello")
+    }
+
+    @Test func bodiesAreHeldToTheDeclaredContentLength() {
+        var sink: [String] = []
+        let old = HTTPLog.handler
+        HTTPLog.handler = { sink.append($0) }
+        defer { HTTPLog.handler = old }
+        let hold = HoldingResource()
+        let h = Harness(hold)
+        h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        hold.held[0].setHeader("Content-Length", "5")
+        hold.held[0].write("helloHTTP/1.1 200 OK\r\n")
+        hold.held[0].write("more")
+        hold.held[0].finish()
+        let out = h.take()
+        #expect(out.hasSuffix("\r\n\r\nhello"))
+        #expect(!h.transport.disconnecting)
+        hold.held[1].setHeader("Content-Length", "10")
+        hold.held[1].write("short")
+        hold.held[1].finish()
+        #expect(h.transport.disconnecting, "a short body can only end by closing")
+        #expect(sink.count == 3)
+        let h2 = Harness(hold)
+        h2.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        hold.held.last!.setHeader("Content-Length", "-1")
+        hold.held.last!.write("x")
+        hold.held.last!.finish()
+        let o2 = h2.take()
+        #expect(!o2.contains("Content-Length") && o2.contains("chunked"))
     }
 
     @Test func headResponsesCarryNoBody() {
@@ -315,6 +367,15 @@ struct ServerChannelTests {
         h.transport.resumeRegisteredProducer()
         #expect(p.resumed == 1)
         #expect(!h.transport.readingPaused)
+        // A second producer is refused (stopped), the first stays.
+        nonisolated(unsafe) var sink: [String] = []
+        let old = HTTPLog.handler
+        HTTPLog.handler = { sink.append($0) }
+        defer { HTTPLog.handler = old }
+        let second = Push()
+        hold.held[0].registerProducer(second, streaming: true)
+        #expect(second.stopped == 1 && sink.count == 1)
+        #expect(h.channel.responseProducer === p)
         hold.held[0].unregisterProducer()
         // Stays paused if a response completes while paused.
         h.transport.pauseRegisteredProducer()

@@ -311,3 +311,69 @@ struct ServerParserTests {
         #expect(small.seen.first?.content.isSpilled == false)
     }
 }
+
+/// Random and mutated inputs, in random chunkings: the channel never crashes, and every answer it gives is a
+/// well-formed response; a refusal always closes the connection.
+@Suite("HTTP parser fuzz") @ReactorActor
+struct ServerParserFuzzTests {
+    struct Rng: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let pieces = ["GET", "POST", " ", "/", "/a", "?x=1", " HTTP/1.1", " HTTP/1.0", "\r\n", "\n", "\r",
+                         "Host: x", "Content-Length: ", "5", "-1", "Transfer-Encoding: chunked", "0\r\n\r\n",
+                         "5\r\nhello\r\n", ":", "\0", "\t", "X-A: v", "hello", "\u{7F}", "\u{E9}", "Expect: 100-continue",
+                         "Connection: close", ";ext", "ffffffffffffffffff", "\r\n\r\n"]
+
+    @Test func randomInputsNeverCrashAndRefusalsAlwaysClose() {
+        var rng = Rng(state: 42)
+        for _ in 0..<400 {
+            var input = ""
+            for _ in 0..<Int.random(in: 1...30, using: &rng) { input += Self.pieces.randomElement(using: &rng)! }
+            let h = Harness(EchoResource())
+            var bytes = Array(input.utf8)[...]
+            while !bytes.isEmpty {
+                let n = min(bytes.count, Int.random(in: 1...8, using: &rng))
+                h.transport.receive(ByteBuffer(bytes: bytes.prefix(n)))
+                bytes = bytes.dropFirst(n)
+            }
+            let out = h.take()
+            let codes = statuses(out)
+            if out.isEmpty { continue }
+            #expect(out.hasPrefix("HTTP/1.1 "), "\(input.debugDescription) → \(out.prefix(60))")
+            if let last = codes.last, last >= 400 {
+                #expect(h.transport.disconnecting, "\(input.debugDescription)")
+            }
+        }
+    }
+
+    @Test func validPipelinesGiveTheSameAnswersInAnyChunking() {
+        var rng = Rng(state: 7)
+        let requests = ["GET /a HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+                        "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;e=1\r\nde\r\n0\r\nT: 1\r\n\r\n",
+                        "HEAD /d HTTP/1.1\r\nHost: x\r\n\r\n"]
+        for _ in 0..<100 {
+            let input = (0..<6).map { _ in requests.randomElement(using: &rng)! }.joined()
+            let whole = Harness(EchoResource())
+            whole.send(input)
+            let expected = whole.take()
+            let h = Harness(EchoResource())
+            var bytes = Array(input.utf8)[...]
+            while !bytes.isEmpty {
+                let n = min(bytes.count, Int.random(in: 1...40, using: &rng))
+                h.transport.receive(ByteBuffer(bytes: bytes.prefix(n)))
+                bytes = bytes.dropFirst(n)
+            }
+            #expect(h.take() == expected)
+            #expect(statuses(expected).count == 6)
+        }
+    }
+}

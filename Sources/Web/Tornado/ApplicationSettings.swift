@@ -1,0 +1,65 @@
+import TwisterTemplates
+
+/// Attributes of a cookie set by ``RequestHandler/setCookie(_:_:options:)`` (Tornado's `set_cookie` keywords).
+public struct CookieOptions: Sendable {
+    public var domain: String?
+    /// Seconds since the epoch.
+    public var expires: Double?
+    public var path: String? = "/"
+    /// Days from now (used when `expires` is nil).
+    public var expiresDays: Double?
+    public var maxAge: Int?
+    public var httpOnly = false
+    public var secure = false
+    public var sameSite: SameSite?
+
+    public init(domain: String? = nil, expires: Double? = nil, path: String? = "/", expiresDays: Double? = nil,
+                maxAge: Int? = nil, httpOnly: Bool = false, secure: Bool = false, sameSite: SameSite? = nil) {
+        self.domain = domain; self.expires = expires; self.path = path; self.expiresDays = expiresDays
+        self.maxAge = maxAge; self.httpOnly = httpOnly; self.secure = secure; self.sameSite = sameSite
+    }
+}
+
+/// The settings of an ``Application`` (Tornado's `settings` dict, typed).
+public struct ApplicationSettings {
+    /// Development mode: tracebacks in error pages, templates reloaded when changed, static hashes not cached.
+    public var debug = false
+    /// Show the error in 500 pages (plain text). Defaults to `debug`.
+    public var serveTraceback: Bool?
+    /// The key(s) signing secure cookies; nil makes `setSecureCookie`/`getSecureCookie` fail.
+    public var cookieSecret: CookieSecret?
+    /// Where ``RequestHandler/authenticated(_:)`` sends anonymous GET/HEAD requests.
+    public var loginURL: String?
+    /// Check the `_xsrf` token on POST, PUT, DELETE, PATCH (and any method but GET, HEAD, OPTIONS).
+    public var xsrfCookies = false
+    public var xsrfCookieName = "_xsrf"
+    /// 2 (masked, the default) or 1 (plain hex).
+    public var xsrfCookieVersion = 2
+    /// Attributes of the XSRF cookie; `expiresDays` defaults to 30.
+    public var xsrfCookieOptions = CookieOptions()
+    /// A directory of templates (a ``Loader`` is made for it), unless ``templateLoader`` is set.
+    public var templatePath: String?
+    public var templateLoader: Loader?
+    /// A directory of static files: adds `/static/(.*)`, `/(favicon.ico)` and `/(robots.txt)` routes.
+    public var staticPath: String?
+    /// Static files from memory (name → bytes), served like ``staticPath`` (for embedded assets).
+    public var staticContent: [String: [UInt8]]?
+    public var staticURLPrefix = "/static/"
+    /// The handler type serving static files.
+    public var staticHandlerType: StaticFileHandler.Type = StaticFileHandler.self
+    /// Gzip `text/*`, JSON, JavaScript, XML and SVG responses (at least 1024 bytes when sent whole) for
+    /// clients that accept it; adds `Vary: Accept-Encoding` to every response.
+    public var compressResponse = false
+    /// Handles requests no route matched (default: 404 through ``ErrorHandler``).
+    public var defaultHandler: (@ReactorActor () -> RequestHandler)?
+    /// Replaces the access log line (called once per finished request).
+    public var logFunction: (@ReactorActor (RequestHandler) -> Void)?
+    /// The host whose rules also serve requests for unmatched hosts (unless they carry X-Real-Ip).
+    public var defaultHost: String?
+    /// Extra values every template sees.
+    public var templateNamespace: [String: TemplateValue] = [:]
+
+    public init() {}
+
+    var showTraceback: Bool { serveTraceback ?? debug }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import TwisterWeb
+
+/// `twister hello-app [--listen ENDPOINT] [--async]`: `Hello, World!` through an Application route to a
+/// RequestHandler (default `tcp:8888`): synchronous (no Task, no Deferred), or with `--async` a handler written
+/// async that awaits a Deferred fired by `Reactor.shared.callLater(0)`. The benchmark targets.
+enum HelloAppCommand {
+    static let usage = "usage: twister hello-app [--listen ENDPOINT] [--async]   (default tcp:8888)"
+
+    static func run(_ arguments: [String]) -> Int32 {
+        var listen = "tcp:8888"
+        var async = false
+        var i = 0
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--listen" where i + 1 < arguments.count: listen = arguments[i + 1]; i += 2
+            case "--async": async = true; i += 1
+            case "-h", "--help": print(usage); return 0
+            default:
+                FileHandle.standardError.write(Data("twister hello-app: unknown argument \(arguments[i])\n\(usage)\n".utf8))
+                return 2
+            }
+        }
+        let useAsync = async
+        return WebServing.serve(name: "hello-app", listen: listen) { reactor in
+            Application([URLSpec("/", useAsync ? AsyncHelloHandler.self : HelloHandler.self)]).makeSite(time: reactor)
+        }
+    }
+}
+
+/// Answers `Hello, World!` synchronously.
+final class HelloHandler: RequestHandler {
+    required init() { super.init() }
+    override func get() throws -> HandlerResult {
+        write(HelloBody.text)
+        return .done
+    }
+}
+
+/// Answers `Hello, World!` from an async body that first awaits a Deferred fired by `callLater(0)`.
+final class AsyncHelloHandler: RequestHandler {
+    required init() { super.init() }
+    override func get() throws -> HandlerResult {
+        .async {
+            let d = Deferred<Void>()
+            Reactor.shared.callLater(0) { d.callback(()) }
+            try await d.value
+            self.write(HelloBody.text)
+        }
+    }
+}
+
+enum HelloBody {
+    static let text = "Hello, World!"
+}
