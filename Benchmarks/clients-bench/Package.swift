@@ -16,6 +16,6 @@ let package = Package(
             name: "clients-bench",
             dependencies: [.product(name: "TwisterProtocols", package: twister)],
             path: "Sources/ClientsBench",
-            swiftSettings: [.swiftLanguageMode(.v5), .enableUpcomingFeature("NonisolatedNonsendingByDefault")]),
+            swiftSettings: [.swiftLanguageMode(.v6), .enableUpcomingFeature("NonisolatedNonsendingByDefault")]),
     ]
 )

@@ -58,16 +58,21 @@ func number(after prefix: String, in text: String) -> Double? {
     return nil
 }
 
+/// Holds a result handed from the reactor thread to the main thread (ordered by the semaphore).
+final class ResultBox<T>: @unchecked Sendable {
+    var value: Result<T, any Error>?
+}
+
 /// Runs `body` on the reactor thread and blocks the calling (main) thread until it returns.
-func onReactor<T>(_ body: @escaping @ReactorActor () async throws -> T) -> T {
+func onReactor<T>(_ body: @escaping @Sendable @ReactorActor () async throws -> T) -> T {
     let sem = DispatchSemaphore(value: 0)
-    var out: Result<T, Error>!
+    let box = ResultBox<T>()
     Task { @ReactorActor in
-        do { out = .success(try await body()) } catch { out = .failure(error) }
+        do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
         sem.signal()
     }
     sem.wait()
-    switch out! {
+    switch box.value! {
     case .success(let v): return v
     case .failure(let e): fatalError("benchmark failed: \(e)")
     }
@@ -102,7 +107,7 @@ let (mc, redis) = onReactor { () async throws -> (MemCacheProtocol, RedisProtoco
     return (mc, redis)
 }
 
-var samples: [String: [Double]] = [:]
+nonisolated(unsafe) var samples: [String: [Double]] = [:]
 func record(_ k: String, _ v: Double?) {
     guard let v else { FileHandle.standardError.write("\(k): no result\n".data(using: .utf8)!); return }
     samples[k, default: []].append(v)

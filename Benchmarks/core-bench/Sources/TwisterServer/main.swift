@@ -27,6 +27,12 @@ func raiseFileLimit() {
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl)
 }
 
+@ReactorActor func awaitLoop<T: FixedWidthInteger>(_ n: Int, _ make: (Int) -> Deferred<T>) async throws -> T {
+    var sum: T = 0
+    for i in 0..<n { sum &+= try await make(i).value }
+    return sum
+}
+
 let args = CommandLine.arguments
 guard args.count >= 3, let n = Int(args[2]) else {
     FileHandle.standardError.write(Data("usage: twister-server echo PORT | timers N\n".utf8))
@@ -66,6 +72,21 @@ case "timers":
         exit(0)
     }
     reactor.run()
+case "awaits-generic":
+    // The same, awaited inside a generic @ReactorActor function (as clients-bench does).
+    Task { @ReactorActor in
+        let t0 = monotonic()
+        let sum = try await awaitLoop(n) { i in
+            let d = Deferred<Int>()
+            reactor.callLater(0) { d.callback(i) }
+            return d
+        }
+        let t1 = monotonic()
+        say(String(format: "suspending awaits/s %.0f", Double(n) / (t1 - t0)))
+        say("sum \(sum)")
+        exit(0)
+    }
+    while true { sleep(100) }
 case "awaits":
     // An await that really suspends: a Deferred fired by the next loop pass (callLater(0)), awaited on the reactor.
     Task { @ReactorActor in
