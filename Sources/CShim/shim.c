@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CTwisterShim.h"
 #include <errno.h>
+#include <pthread.h>
 #include <time.h>
 #include <string.h>
 #include <stdlib.h>
@@ -147,3 +148,4 @@ int twister_spawn(const char *path, char *const argv[], char *const envp[], cons
     execve(path, argv, envp);
     _exit(127);
 }
+

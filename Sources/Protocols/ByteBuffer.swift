@@ -1,40 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Bytes, the one type that transports, parsers and responses share.
 ///
-/// A contiguous, growable buffer with a read index: bytes are appended at the end (`write…`) and consumed from the
-/// front (`read…`). Offsets given to the `get…`/`firstIndex` helpers are relative to the first readable byte, so a
-/// parser can remember how far it has scanned and never rescan. Copy-on-write value semantics: copies are cheap
-/// until one of them is mutated.
+/// A contiguous buffer with a read index and a write index over shared, copy-on-write storage (as SwiftNIO's):
+/// bytes are appended at the end (`write…`) and consumed from the front (`read…`). Offsets given to the
+/// `get…`/`firstIndex` helpers are relative to the first readable byte, so a parser can remember how far it has
+/// scanned and never rescan. **Slices are cheap**: `readSlice`/`readAll`/`getSlice` share the storage and copy
+/// nothing; a buffer copies its bytes only when it is written to while another buffer still shares its storage.
 public struct ByteBuffer: Sendable, Hashable {
-    @usableFromInline var storage: [UInt8]
-    @usableFromInline var readerIndex: Int
+    /// Heap storage. Mutated only through a buffer that holds the only reference to it (copy on write).
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        // @unchecked Sendable: the bytes are written only by a ByteBuffer that has checked
+        // isKnownUniquelyReferenced (or just made the storage); shared storage is only ever read.
+        @usableFromInline var bytes: UnsafeMutableRawPointer
+        @usableFromInline var capacity: Int
 
-    public init() { storage = []; readerIndex = 0 }
-    public init(capacity: Int) { storage = []; storage.reserveCapacity(capacity); readerIndex = 0 }
-    public init<S: Sequence>(bytes: S) where S.Element == UInt8 { storage = Array(bytes); readerIndex = 0 }
-    public init(string: String) { storage = Array(string.utf8); readerIndex = 0 }
+        @usableFromInline init(capacity: Int) {
+            self.capacity = capacity
+            bytes = UnsafeMutableRawPointer.allocate(byteCount: max(capacity, 1), alignment: 16)
+        }
+
+        deinit { bytes.deallocate() }
+
+        @usableFromInline func grow(to newCapacity: Int, keeping range: Range<Int>) {
+            let n = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+            if !range.isEmpty { n.advanced(by: range.lowerBound).copyMemory(from: bytes.advanced(by: range.lowerBound), byteCount: range.count) }
+            bytes.deallocate()
+            bytes = n
+            capacity = newCapacity
+        }
+
+        @usableFromInline static let empty = Storage(capacity: 0)
+    }
+
+    @usableFromInline var storage: Storage
+    /// Absolute index of the first readable byte in `storage`.
+    @usableFromInline var readerIndex: Int
+    /// Absolute index one past the last readable byte.
+    @usableFromInline var writerIndex: Int
+
+    public init() { storage = .empty; readerIndex = 0; writerIndex = 0 }
+    public init(capacity: Int) {
+        storage = capacity > 0 ? Storage(capacity: capacity) : .empty
+        readerIndex = 0
+        writerIndex = 0
+    }
+    public init<S: Sequence>(bytes: S) where S.Element == UInt8 {
+        self.init()
+        writeBytes(bytes)
+    }
+    public init(string: String) {
+        self.init(capacity: string.utf8.count)
+        writeString(string)
+    }
 
     /// Number of bytes not yet read.
-    @inlinable public var readableBytes: Int { storage.count - readerIndex }
-    @inlinable public var isEmpty: Bool { readerIndex == storage.count }
+    @inlinable public var readableBytes: Int { writerIndex - readerIndex }
+    @inlinable public var isEmpty: Bool { readerIndex == writerIndex }
 
     /// The readable bytes, without copying.
-    @inlinable public var readableBytesView: ArraySlice<UInt8> { storage[readerIndex...] }
+    @inlinable public var readableBytesView: ByteBufferView { ByteBufferView(self) }
 
     /// The byte `offset` bytes after the read index, or nil past the end.
     @inlinable public func getByte(at offset: Int) -> UInt8? {
-        let i = readerIndex + offset
-        return offset >= 0 && i < storage.count ? storage[i] : nil
+        guard offset >= 0, offset < readableBytes else { return nil }
+        return storage.bytes.load(fromByteOffset: readerIndex + offset, as: UInt8.self)
     }
 
     /// Offset (from the read index) of the first `byte` at or after `from`, or nil.
     @inlinable public func firstIndex(of byte: UInt8, from: Int = 0) -> Int? {
-        var i = readerIndex + from
-        let end = storage.count
-        while i < end {
-            if storage[i] == byte { return i - readerIndex }
-            i += 1
-        }
-        return nil
+        let start = max(0, from)
+        guard start < readableBytes else { return nil }
+        guard let p = memchr(storage.bytes.advanced(by: readerIndex + start), Int32(byte), readableBytes - start) else { return nil }
+        return storage.bytes.distance(to: UnsafeMutableRawPointer(p)) - readerIndex
     }
 
     /// Offset of the first occurrence of `needle` at or after `from`, or nil.
@@ -43,8 +86,7 @@ public struct ByteBuffer: Sendable, Hashable {
         var start = from
         while let i = firstIndex(of: first, from: start) {
             if i + needle.count > readableBytes { return nil }
-            var match = true
-            for k in 1..<needle.count where storage[readerIndex + i + k] != needle[k] { match = false; break }
+            let match = needle.withUnsafeBytes { n in memcmp(storage.bytes.advanced(by: readerIndex + i), n.baseAddress!, needle.count) == 0 }
             if match { return i }
             start = i + 1
         }
@@ -54,30 +96,89 @@ public struct ByteBuffer: Sendable, Hashable {
     /// Readable bytes in `offset..<offset+length` as an array, or nil if out of range (nothing is consumed).
     public func getBytes(at offset: Int, length: Int) -> [UInt8]? {
         guard offset >= 0, length >= 0, offset + length <= readableBytes else { return nil }
-        return Array(storage[(readerIndex + offset)..<(readerIndex + offset + length)])
+        return [UInt8](UnsafeRawBufferPointer(start: storage.bytes.advanced(by: readerIndex + offset), count: length))
     }
 
     /// Readable bytes in `offset..<offset+length` decoded as UTF-8 (invalid sequences repaired), or nil.
     public func getString(at offset: Int, length: Int) -> String? {
         guard offset >= 0, length >= 0, offset + length <= readableBytes else { return nil }
-        return String(decoding: storage[(readerIndex + offset)..<(readerIndex + offset + length)], as: UTF8.self)
+        return String(decoding: UnsafeRawBufferPointer(start: storage.bytes.advanced(by: readerIndex + offset), count: length), as: UTF8.self)
+    }
+
+    /// Readable bytes in `offset..<offset+length` as a buffer sharing this one's storage, or nil.
+    public func getSlice(at offset: Int, length: Int) -> ByteBuffer? {
+        guard offset >= 0, length >= 0, offset + length <= readableBytes else { return nil }
+        var s = self
+        s.readerIndex = readerIndex + offset
+        s.writerIndex = s.readerIndex + length
+        return s
     }
 
     // MARK: writing
 
+    /// Makes room for `count` more bytes at the write index, copying the storage if it is shared.
+    @inlinable mutating func reserveWritable(_ count: Int) {
+        let needed = writerIndex + count
+        if isKnownUniquelyReferenced(&storage) {
+            if needed <= storage.capacity { return }
+            if readerIndex == writerIndex {
+                // Nothing readable: start again at 0.
+                readerIndex = 0
+                writerIndex = 0
+                if count <= storage.capacity { return }
+            } else if readerIndex >= 4096 && readerIndex * 2 >= writerIndex && readableBytes + count <= storage.capacity {
+                // Mostly consumed: slide the readable bytes down instead of growing.
+                storage.bytes.copyMemory(from: storage.bytes.advanced(by: readerIndex), byteCount: readableBytes)
+                writerIndex -= readerIndex
+                readerIndex = 0
+                return
+            }
+            storage.grow(to: Swift.max(writerIndex + count, storage.capacity * 2, 64), keeping: readerIndex..<writerIndex)
+        } else {
+            let n = readableBytes
+            let fresh = Storage(capacity: Swift.max(n + count, 64))
+            if n > 0 { fresh.bytes.copyMemory(from: storage.bytes.advanced(by: readerIndex), byteCount: n) }
+            storage = fresh
+            readerIndex = 0
+            writerIndex = n
+        }
+    }
+
     @inlinable public mutating func writeBytes<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-        compactIfWorthIt()
-        storage.append(contentsOf: bytes)
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buf in
+            writeRaw(UnsafeRawBufferPointer(buf))
+        }
+        if done == nil {
+            for b in bytes { writeByte(b) }
+        }
     }
-    @inlinable public mutating func writeByte(_ byte: UInt8) { storage.append(byte) }
+
+    /// Appends raw bytes.
+    @inlinable public mutating func writeRaw(_ raw: UnsafeRawBufferPointer) {
+        guard raw.count > 0 else { return }
+        reserveWritable(raw.count)
+        storage.bytes.advanced(by: writerIndex).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
+        writerIndex += raw.count
+    }
+
+    @inlinable public mutating func writeByte(_ byte: UInt8) {
+        reserveWritable(1)
+        storage.bytes.storeBytes(of: byte, toByteOffset: writerIndex, as: UInt8.self)
+        writerIndex += 1
+    }
+
     @inlinable public mutating func writeString(_ string: String) {
-        compactIfWorthIt()
-        storage.append(contentsOf: string.utf8)
+        var s = string
+        s.withUTF8 { writeRaw(UnsafeRawBufferPointer($0)) }
     }
+
     /// Appends the readable bytes of `other` (other is not consumed).
     @inlinable public mutating func writeBuffer(_ other: ByteBuffer) {
-        compactIfWorthIt()
-        storage.append(contentsOf: other.readableBytesView)
+        if isEmpty && readerIndex == 0 && writerIndex == 0 && storage === Storage.empty {
+            self = other
+            return
+        }
+        other.withUnsafeReadableBytes { writeRaw($0) }
     }
 
     // MARK: reading (consumes)
@@ -93,59 +194,85 @@ public struct ByteBuffer: Sendable, Hashable {
         readerIndex += length
         return s
     }
-    /// Consumes `length` bytes as a new buffer.
+    /// Consumes `length` bytes as a new buffer sharing this one's storage (no copy).
     public mutating func readSlice(length: Int) -> ByteBuffer? {
-        guard length >= 0, length <= readableBytes else { return nil }
-        let s = ByteBuffer(bytes: storage[readerIndex..<(readerIndex + length)])
+        guard let s = getSlice(at: 0, length: length) else { return nil }
         readerIndex += length
         return s
     }
-    /// Consumes every readable byte as a new buffer; self becomes empty.
+    /// Consumes every readable byte as a new buffer (no copy); self becomes empty.
     public mutating func readAll() -> ByteBuffer {
-        if readerIndex == 0 { let s = self; self = ByteBuffer(); return s }
-        return readSlice(length: readableBytes)!
+        let s = self
+        readerIndex = writerIndex
+        return s
     }
     /// Skips `count` bytes (clamped to what is readable).
     @inlinable public mutating func moveReaderIndex(forwardBy count: Int) {
-        readerIndex = min(storage.count, readerIndex + max(0, count))
-        if readerIndex == storage.count { storage.removeAll(keepingCapacity: true); readerIndex = 0 }
+        readerIndex = Swift.min(writerIndex, readerIndex + Swift.max(0, count))
     }
-    /// Drops the bytes already read, keeping capacity.
+    /// Drops the bytes already read (moves the readable bytes to the front of unshared storage).
     public mutating func discardReadBytes() {
-        if readerIndex > 0 { storage.removeFirst(readerIndex); readerIndex = 0 }
+        guard readerIndex > 0 else { return }
+        if isKnownUniquelyReferenced(&storage) {
+            if readableBytes > 0 {
+                storage.bytes.copyMemory(from: storage.bytes.advanced(by: readerIndex), byteCount: readableBytes)
+            }
+            writerIndex -= readerIndex
+            readerIndex = 0
+        } else {
+            self = ByteBuffer(bytes: readableBytesView)
+        }
     }
-    public mutating func clear() { storage.removeAll(keepingCapacity: true); readerIndex = 0 }
-
-    @inlinable mutating func compactIfWorthIt() {
-        if readerIndex > 0 {
-            if readerIndex == storage.count { storage.removeAll(keepingCapacity: true); readerIndex = 0 }
-            else if readerIndex >= 4096 && readerIndex * 2 >= storage.count { storage.removeFirst(readerIndex); readerIndex = 0 }
+    /// Empties the buffer, keeping its storage when no other buffer shares it.
+    public mutating func clear() {
+        if isKnownUniquelyReferenced(&storage) {
+            readerIndex = 0
+            writerIndex = 0
+        } else {
+            self = ByteBuffer(capacity: storage.capacity)
         }
     }
 
     /// Calls `body` with the readable bytes.
     @inlinable public func withUnsafeReadableBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try storage.withUnsafeBytes { raw in
-            try body(UnsafeRawBufferPointer(rebasing: raw[readerIndex...]))
-        }
+        try body(UnsafeRawBufferPointer(start: storage.bytes.advanced(by: readerIndex), count: readableBytes))
     }
 
-    /// Appends up to `maxLength` bytes written by `body` into fresh capacity; `body` returns how many it wrote.
+    /// Appends up to `maxLength` bytes written by `body` into fresh capacity (not zeroed); `body` returns how many
+    /// it wrote (0 or a negative count, e.g. a failed `read`, writes nothing and is returned as is).
+    @discardableResult
     public mutating func writeWithUnsafeMutableBytes(maxLength: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
-        compactIfWorthIt()
-        let old = storage.count
-        var written = 0
-        storage.append(contentsOf: repeatElement(0, count: maxLength))
-        defer { storage.removeLast(maxLength - written) }
-        written = try storage.withUnsafeMutableBytes { raw in
-            try body(UnsafeMutableRawBufferPointer(rebasing: raw[old..<(old + maxLength)]))
-        }
-        precondition(written >= 0 && written <= maxLength)
+        reserveWritable(maxLength)
+        let written = try body(UnsafeMutableRawBufferPointer(start: storage.bytes.advanced(by: writerIndex), count: maxLength))
+        precondition(written <= maxLength, "wrote past the reserved space")
+        if written > 0 { writerIndex += written }
         return written
     }
 
-    public static func == (a: ByteBuffer, b: ByteBuffer) -> Bool { a.readableBytesView.elementsEqual(b.readableBytesView) }
-    public func hash(into h: inout Hasher) { h.combine(readableBytes); for b in readableBytesView { h.combine(b) } }
+    public static func == (a: ByteBuffer, b: ByteBuffer) -> Bool {
+        guard a.readableBytes == b.readableBytes else { return false }
+        if a.readableBytes == 0 { return true }
+        return memcmp(a.storage.bytes.advanced(by: a.readerIndex), b.storage.bytes.advanced(by: b.readerIndex), a.readableBytes) == 0
+    }
+    public func hash(into h: inout Hasher) {
+        h.combine(readableBytes)
+        withUnsafeReadableBytes { h.combine(bytes: $0) }
+    }
+}
+
+/// The readable bytes of a ``ByteBuffer`` as a collection (indices from 0), sharing its storage.
+public struct ByteBufferView: RandomAccessCollection, Sendable {
+    @usableFromInline let buffer: ByteBuffer
+    @inlinable init(_ buffer: ByteBuffer) { self.buffer = buffer }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { buffer.readableBytes }
+    @inlinable public subscript(position: Int) -> UInt8 {
+        precondition(position >= 0 && position < buffer.readableBytes, "ByteBufferView index out of range")
+        return buffer.storage.bytes.load(fromByteOffset: buffer.readerIndex + position, as: UInt8.self)
+    }
+    @inlinable public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        try buffer.withUnsafeReadableBytes { raw in try body(raw.assumingMemoryBound(to: UInt8.self)) }
+    }
 }
 
 extension ByteBuffer: ExpressibleByStringLiteral {
@@ -153,10 +280,10 @@ extension ByteBuffer: ExpressibleByStringLiteral {
 }
 
 extension ByteBuffer: CustomStringConvertible {
-    public var description: String { String(decoding: readableBytesView, as: UTF8.self) }
+    public var description: String { withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) } }
 }
 
 extension String {
     /// The readable bytes of `buffer` decoded as UTF-8 (invalid sequences repaired).
-    public init(buffer: ByteBuffer) { self = String(decoding: buffer.readableBytesView, as: UTF8.self) }
+    public init(buffer: ByteBuffer) { self = buffer.withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) } }
 }

@@ -74,10 +74,13 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     private var readyEvents: [ReadyEvent] = Array(repeating: ReadyEvent(), count: 64)
     private var tickEndHandlers: [any TickEndHandler] = []
     private var tickEndSpare: [any TickEndHandler] = []
-    /// A reused read buffer for transports (64 KiB).
+    /// A reused scratch area for datagram and pipe reads (64 KiB).
     let readScratch: UnsafeMutableRawBufferPointer = .allocate(byteCount: 65536, alignment: 16)
-    /// The ByteBuffer handed to `dataReceived`; reused when the protocol did not keep it.
-    var readBuffer = ByteBuffer(capacity: 65536)
+    /// Bytes asked of the kernel per `read` on a stream.
+    static let readChunkSize = 65536
+    /// The ByteBuffer stream transports read into and hand to `dataReceived`; reused when the protocol did not
+    /// keep it (a kept buffer makes the next `clear()` start fresh storage).
+    var readBuffer = ByteBuffer(capacity: Reactor.readChunkSize)
     var lifecycle = Lifecycle()
     let threadPoolStorage = Mutex<ThreadPool?>(nil)
 

@@ -219,15 +219,17 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
     }
 
     private func doRead() {
-        let scratch = reactor.readScratch
+        let chunk = Reactor.readChunkSize
         for _ in 0..<4 {
-            let n = read(fd, scratch.baseAddress, scratch.count)
+            // Read straight into the reactor's reusable buffer: no copy. If the protocol keeps the bytes it was
+            // handed, `clear()` finds the storage shared and starts a fresh one next time.
+            reactor.readBuffer.clear()
+            let fd = self.fd
+            let n = reactor.readBuffer.writeWithUnsafeMutableBytes(maxLength: chunk) { read(fd, $0.baseAddress, chunk) }
             if n > 0 {
-                reactor.readBuffer.clear()
-                reactor.readBuffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
                 let data = reactor.readBuffer
                 proto?.dataReceived(data)
-                if closed || aborting || readingPaused || n < scratch.count { return }
+                if closed || aborting || readingPaused || n < chunk { return }
             } else if n == 0 {
                 readEOF()
                 return

@@ -66,8 +66,13 @@ final class ServerProcess {
     init(dir: String) { self.dir = dir }
 
     /// Terminates the server (without waiting: waiting would block the reactor thread).
+    /// The signal that ends the server. Python gets SIGKILL: it may have inherited a blocked SIGTERM from the
+    /// test runner, and would then outlive the run and keep `swift test`'s output pipe open. nginx gets SIGTERM:
+    /// it manages its own signal mask, and its master must live long enough to stop its worker.
+    var stopSignal = SIGKILL
+
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, stopSignal) }
         try? FileManager.default.removeItem(atPath: dir)
     }
 
@@ -102,6 +107,7 @@ final class ServerProcess {
         let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let binary else { return nil }
         let s = ServerProcess(dir: tempDir("nginx"))
+        s.stopSignal = SIGTERM
         try FileManager.default.createDirectory(atPath: s.dir + "/www", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: s.dir + "/logs", withIntermediateDirectories: true)
         for (name, content) in files { try content.write(toFile: s.dir + "/www/" + name, atomically: true, encoding: .utf8) }

@@ -21,6 +21,7 @@
 /// Id of the reactor that runs on the calling thread (0: none). A C _Thread_local, never `pthread_self()`
 /// (glibc declares that `const`, so the optimiser may move it across an `await`).
 uint64_t twister_current_reactor_id(void);
+
 void twister_set_current_reactor_id(uint64_t id);
 
 #ifdef __linux__
