@@ -172,9 +172,10 @@ public struct ByteBuffer: Sendable, Hashable {
         s.withUTF8 { writeRaw(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Appends the readable bytes of `other` (other is not consumed).
+    /// Appends the readable bytes of `other` (other is not consumed). An empty buffer takes `other`'s storage
+    /// instead of copying (a later write copies only if the storage is still shared then).
     @inlinable public mutating func writeBuffer(_ other: ByteBuffer) {
-        if isEmpty && readerIndex == 0 && writerIndex == 0 && storage === Storage.empty {
+        if isEmpty {
             self = other
             return
         }
