@@ -22,7 +22,7 @@ public enum RenderResult: ExpressibleByStringLiteral {
 
     /// A body produced by an async closure, which starts at once on the caller's actor (the reactor).
     public static func async(isolation: isolated (any Actor)? = #isolation,
-                             _ body: @escaping () async throws -> ByteBuffer) -> RenderResult {
+                             _ body: nonisolated(nonsending) @escaping () async throws -> ByteBuffer) -> RenderResult {
         .deferred(Deferred(isolation: isolation, body))
     }
 }
