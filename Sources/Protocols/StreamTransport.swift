@@ -18,6 +18,8 @@ import Darwin
 /// - Peer EOF: a protocol with `wantsHalfClose` gets `readConnectionLost()`; any other gets `connectionLost(.done)`.
 /// - Errors end the connection with `.lost(…)`. `connectionLost` is never called from inside a transport call
 ///   made by the protocol: it comes from the loop (end of pass or an I/O event).
+/// - ``sendFile(_:offset:count:completion:)`` queues a file range as one entry of the write queue: it goes out
+///   with `sendfile(2)` after every byte written before it and before every byte written after it.
 @ReactorActor
 public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
     /// Bytes queued above which a streaming producer is paused (Twisted: 64 KiB).
@@ -32,8 +34,14 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
 
     private var queue: [ByteBuffer] = []
     private var queueHead = 0
-    /// Bytes queued and not yet sent.
+    /// Buffers dropped from the front of `queue` so far: `queueBase + i` is the absolute index of `queue[i]`.
+    private var queueBase = 0
+    /// File ranges queued with `sendFile`, in order; each goes out when the buffers before it are sent.
+    private var files: [PendingFile] = []
+    /// Bytes queued and not yet sent, file ranges queued with `sendFile` included (by what is not yet sent).
     public private(set) var bufferedBytes = 0
+    /// Tests: send file ranges with the portable pread + write path even where sendfile(2) exists.
+    var sendfileDisabled = false
 
     public private(set) var disconnecting = false
     private var writeShutdownRequested = false
@@ -86,17 +94,59 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         guard !closed, !aborting, !disconnecting, !writeShutdownRequested else { return }
         let n = data.readableBytes
         guard n > 0 else { return }
-        if queue.count > queueHead, n < 16384, queue[queue.count - 1].readableBytes < 16384 {
+        if queue.count > queueHead, n < 16384, queue[queue.count - 1].readableBytes < 16384,
+           files.last?.afterBuffer != queueBase + queue.count {
             queue[queue.count - 1].writeBuffer(data)
         } else {
             queue.append(data)
         }
+        noteQueued(n)
+    }
+
+    private func noteQueued(_ n: Int) {
         bufferedBytes += n
         if producerStreaming, !producerPaused, bufferedBytes > Self.highWaterMark, let p = producer {
             producerPaused = true
             p.pauseProducing()
         }
         scheduleFlush()
+    }
+
+    /// Sends `count` bytes of the file `fd` from `offset`, without copying them through user space (sendfile(2)).
+    ///
+    /// Contract (reactor thread):
+    /// - The range is queued as one entry of the write queue: it goes out after every byte written (or file queued)
+    ///   before this call and before every byte written after it. The call never blocks: when the socket is full
+    ///   the transport waits for writability and continues from where the kernel stopped.
+    /// - Until it is sent, the range counts toward ``bufferedBytes`` (and so toward ``highWaterMark``) by the bytes
+    ///   not yet sent: a registered streaming producer is paused while a large file is pending and resumed when
+    ///   the queue, file included, has drained; a pull producer is asked for more only then.
+    /// - `completion` is called exactly once, on the reactor thread, never from inside this call:
+    ///   `.success` once all `count` bytes were handed to the kernel; `.failure` with the reason when the
+    ///   connection ends first (`.aborted` after `abortConnection()`, or the socket error), when the transport was
+    ///   already closing, or when the file ends before `offset + count` (`.lost`, and the connection is closed,
+    ///   since the byte stream can no longer be what the peer was promised).
+    /// - `loseConnection()` closes only after the range was sent; `loseWriteConnection()` sends FIN after it.
+    /// - The caller owns `fd`: the transport never closes it; keep it open until `completion` runs.
+    /// - Where sendfile(2) is missing (or refuses this descriptor, EINVAL/ENOSYS), the range is read with `pread`
+    ///   in 64 KiB pieces and written with `write`, with the same ordering and completion rules.
+    public func sendFile(_ fd: Int32, offset: Int, count: Int,
+                         completion: @escaping (Result<Void, ConnectionError>) -> Void) {
+        guard !closed, !aborting, !disconnecting, !writeShutdownRequested else {
+            let reason: ConnectionError = aborting ? .aborted : closed ? .done : .lost("sendFile after loseConnection")
+            _ = reactor.callLater(0) { completion(.failure(reason)) }
+            return
+        }
+        guard count > 0 else {
+            // Nothing to send, but still in order: complete once the bytes before it are out.
+            files.append(PendingFile(fd: fd, offset: offset, remaining: 0, afterBuffer: queueBase + queue.count,
+                                     completion: completion))
+            scheduleFlush()
+            return
+        }
+        files.append(PendingFile(fd: fd, offset: offset, remaining: count, afterBuffer: queueBase + queue.count,
+                                 completion: completion))
+        noteQueued(count)
     }
 
     public func writeSequence(_ data: [ByteBuffer]) { for d in data { write(d) } }
@@ -110,7 +160,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
     public func abortConnection() {
         guard !closed, !aborting else { return }
         aborting = true
-        queue.removeAll(); queueHead = 0; bufferedBytes = 0
+        dropQueue()
         if registered { reactor.deregister(fd: fd); registered = false }
         scheduleFlush()
     }
@@ -255,21 +305,38 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
     }
 
     private func flush() {
-        while queueHead < queue.count {
-            let n = writeQueued()
-            if n < 0 {
-                let err = twister_errno()
-                if err == EINTR { continue }
-                if err == EAGAIN || err == EWOULDBLOCK {
-                    waitingWritable = true
-                    updateInterest()
+        while true {
+            // Buffers up to the first pending file (all of them when none is pending).
+            let limit = files.isEmpty ? queue.count : files[0].afterBuffer - queueBase
+            if queueHead < limit {
+                let n = writeQueued(upTo: limit)
+                if n < 0 {
+                    let err = twister_errno()
+                    if err == EINTR { continue }
+                    if err == EAGAIN || err == EWOULDBLOCK { waitForWritable(); return }
+                    close(Socket.connectionError(err, "write"))
                     return
                 }
-                close(Socket.connectionError(err, "write"))
+                consume(n)
+                continue
+            }
+            guard !files.isEmpty else { break }
+            // The first pending file is at the head of the queue.
+            switch sendHeadFile() {
+            case .done:
+                let f = files.removeFirst()
+                f.completion(.success(()))
+                // The completion may have written, queued another file, lost or aborted the connection.
+                if closed || aborting { return }
+            case .wouldBlock:
+                waitForWritable()
+                return
+            case .failed(let reason):
+                close(reason)
                 return
             }
-            consume(n)
         }
+        queueBase += queue.count
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
         if waitingWritable { waitingWritable = false; updateInterest() }
@@ -293,9 +360,68 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         }
     }
 
-    /// One write/writev of up to 64 queued buffers; returns bytes written or -1.
-    private func writeQueued() -> Int {
-        let count = min(queue.count - queueHead, 64)
+    private func waitForWritable() {
+        waitingWritable = true
+        updateInterest()
+    }
+
+    private enum FileSendResult { case done, wouldBlock, failed(ConnectionError) }
+
+    /// Sends as much of `files[0]` as the socket takes.
+    private func sendHeadFile() -> FileSendResult {
+        while files[0].remaining > 0 {
+            let n = sendFileChunk(&files[0])
+            if n > 0 {
+                files[0].offset += n
+                files[0].remaining -= n
+                bufferedBytes -= n
+            } else if n == 0 {
+                return .failed(.lost("sendFile: the file ended \(files[0].remaining) bytes before the range did"))
+            } else {
+                let err = twister_errno()
+                if err == EINTR { continue }
+                if err == EAGAIN || err == EWOULDBLOCK { return .wouldBlock }
+                #if os(Linux)
+                if (err == EINVAL || err == ENOSYS) && !files[0].usePread {
+                    files[0].usePread = true   // e.g. a descriptor sendfile cannot read from
+                    continue
+                }
+                #endif
+                return .failed(Socket.connectionError(err, files[0].usePread ? "write" : "sendfile"))
+            }
+        }
+        return .done
+    }
+
+    /// One sendfile(2) (or pread + write) of the file at the head; bytes sent, 0 at end of file, or -1 (errno).
+    private func sendFileChunk(_ f: inout PendingFile) -> Int {
+        #if os(Linux)
+        if !f.usePread && !sendfileDisabled {
+            var off = off_t(f.offset)
+            return sendfile(fd, f.fd, &off, min(f.remaining, 0x7fff_f000))
+        }
+        #endif
+        // Portable path: read a piece at the offset and write it; a partial write re-reads the rest next time.
+        let piece = min(f.remaining, 64 * 1024)
+        let sock = fd, file = f.fd, offset = f.offset
+        return withUnsafeTemporaryAllocation(byteCount: piece, alignment: 16) { buf -> Int in
+            var got = 0
+            repeat { got = pread(file, buf.baseAddress, piece, off_t(offset)) } while got < 0 && twister_errno() == EINTR
+            if got < 0 { return -1 }   // errno from pread
+            if got == 0 { return 0 }
+            return Glibc_write(sock, buf.baseAddress, got)
+        }
+    }
+
+    /// Drops every queued buffer (abort); pending files stay until `close` fails their completions.
+    private func dropQueue() {
+        queueBase += queue.count
+        queue.removeAll(); queueHead = 0; bufferedBytes = 0
+    }
+
+    /// One write/writev of up to 64 queued buffers before `limit`; returns bytes written or -1.
+    private func writeQueued(upTo limit: Int) -> Int {
+        let count = min(limit - queueHead, 64)
         let head = queueHead
         if count == 1 {
             return queue[head].withUnsafeReadableBytes { Glibc_write(fd, $0.baseAddress, $0.count) }
@@ -337,7 +463,10 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         if registered { reactor.deregister(fd: fd); registered = false }
         if reason == .aborted && isTCP { Socket.setResetOnClose(fd) }
         Socket.close(fd)
-        queue.removeAll(); queueHead = 0; bufferedBytes = 0
+        dropQueue()
+        let pending = files
+        files.removeAll()
+        for f in pending { f.completion(.failure(reason)) }
         if let p = producer { producer = nil; p.stopProducing() }
         let p = proto
         proto = nil
@@ -348,6 +477,18 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         onLost?(reason)
         onLost = nil
     }
+}
+
+/// A file range queued with ``StreamTransport/sendFile(_:offset:count:completion:)``.
+struct PendingFile {
+    let fd: Int32
+    var offset: Int
+    var remaining: Int
+    /// Absolute index of the first buffer written after it: it goes out once every buffer before that is sent.
+    let afterBuffer: Int
+    let completion: (Result<Void, ConnectionError>) -> Void
+    /// sendfile(2) refused this descriptor: use pread + write.
+    var usePread = false
 }
 
 @inline(__always)

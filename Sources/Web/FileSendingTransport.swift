@@ -1,6 +1,6 @@
 /// A transport that can send part of a file without copying it through user space (sendfile(2)).
 ///
-/// The reactor's TCP transport may adopt this; ``File`` uses it for bodies of at least
+/// The reactor's TCP/UNIX `StreamTransport` adopts it (StreamTransport+FileSending.swift); ``File`` uses it for bodies of at least
 /// ``File/sendfileThreshold`` bytes and otherwise falls back to a pull producer reading 64 KiB at a time.
 ///
 /// Contract: the bytes go out after everything already written, in order with later writes; `completion` runs on
