@@ -47,8 +47,7 @@ public final class MemCacheProtocol: LineReceiver {
         }
     }
 
-    private var pending: [Request] = []
-    private var head = 0
+    private var pending = FIFOQueue<Request>()
     private var values: [String: MemcacheValue] = [:]
     private var stats: [String: String] = [:]
     private var reading: (key: String, flags: UInt32, cas: UInt64?, length: Int)?
@@ -65,7 +64,7 @@ public final class MemCacheProtocol: LineReceiver {
     }
 
     /// Number of calls waiting for their reply.
-    public var pendingCount: Int { pending.count - head }
+    public var pendingCount: Int { pending.count }
 
     // MARK: commands
 
@@ -235,9 +234,7 @@ public final class MemCacheProtocol: LineReceiver {
         if closedReason == nil { closedReason = error }
         timer?.cancel()
         timer = nil
-        let rs = pending[head...]
-        pending = []
-        head = 0
+        let rs = pending.removeAll()
         values = [:]
         stats = [:]
         reading = nil
@@ -265,25 +262,19 @@ public final class MemCacheProtocol: LineReceiver {
 
     /// Pops the head request (the reply is complete).
     private func popHead() -> Request {
-        let r = pending[head]
-        head += 1
-        if head == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            head = 0
+        let r = pending.popFirst()!
+        if pending.isEmpty {
             timer?.cancel()
             timer = nil
-        } else if head >= 1024 && head * 2 >= pending.count {
-            pending.removeFirst(head)
-            head = 0
         }
         return r
     }
 
     public override func lineReceived(_ line: ByteBuffer) {
-        guard head < pending.count else {
+        guard !pending.isEmpty else {
             return violation("unexpected reply \(Self.show(line)) with no request pending")
         }
-        let r = pending[head]
+        let r = pending.first!
         let word = Self.firstWord(line)
         switch word {
         case "VALUE":

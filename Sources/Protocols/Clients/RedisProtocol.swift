@@ -35,8 +35,7 @@ public final class RedisProtocol: Protocol {
     }
 
     private var parser = RedisParser()
-    private var pending: [Pending] = []
-    private var head = 0
+    private var pending = FIFOQueue<Pending>()
     private var closedReason: (any Error)?
     private var readyWaiters: [Deferred<Void>] = []
     private var isReady = false
@@ -54,7 +53,7 @@ public final class RedisProtocol: Protocol {
     }
 
     /// Calls waiting for a reply.
-    public var pendingCount: Int { pending.count - head }
+    public var pendingCount: Int { pending.count }
 
     /// In subscribed mode (RESP2 allows only pub/sub commands and PING then).
     public var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty }
@@ -197,9 +196,7 @@ public final class RedisProtocol: Protocol {
         if closedReason == nil { closedReason = error }
         timer?.cancel()
         timer = nil
-        let rs = pending[head...]
-        pending = []
-        head = 0
+        let rs = pending.removeAll()
         for r in rs { Self.fail(r, error) }
         let w = readyWaiters
         readyWaiters = []
@@ -229,16 +226,10 @@ public final class RedisProtocol: Protocol {
     }
 
     private func popHead() -> Pending {
-        let r = pending[head]
-        head += 1
-        if head == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            head = 0
+        let r = pending.popFirst()!
+        if pending.isEmpty {
             timer?.cancel()
             timer = nil
-        } else if head >= 1024 && head * 2 >= pending.count {
-            pending.removeFirst(head)
-            head = 0
         }
         return r
     }
@@ -256,7 +247,7 @@ public final class RedisProtocol: Protocol {
            Self.pubsubKinds.contains(k), items.count >= 3 {
             if pubsub(items) { return }
         }
-        guard head < pending.count else {
+        guard !pending.isEmpty else {
             abandon(RedisError.protocolViolation("reply \(v) with no command pending"))
             transport?.loseConnection()
             return
@@ -271,7 +262,7 @@ public final class RedisProtocol: Protocol {
                 transport?.loseConnection()
                 return
             }
-            if !pending[head...].contains(where: { if case .handshake = $0 { return true } else { return false } }) {
+            if !pending.contains(where: { if case .handshake = $0 { return true } else { return false } }) {
                 markReady()
             }
         case .subscription(_, _, let d):
@@ -283,7 +274,7 @@ public final class RedisProtocol: Protocol {
     }
 
     private var headIsSubscription: Bool {
-        guard head < pending.count, case .subscription = pending[head] else { return false }
+        guard case .subscription? = pending.first else { return false }
         return true
     }
 
@@ -307,9 +298,9 @@ public final class RedisProtocol: Protocol {
             default: if let name { patterns.remove(name) }
             }
             let count = Int(items[2].int ?? 0)
-            if head < pending.count, case .subscription(let k, let remaining, let d) = pending[head], k == kind {
+            if case .subscription(let k, let remaining, let d)? = pending.first, k == kind {
                 if let remaining {
-                    if remaining <= 1 { _ = popHead(); d.callback(count) } else { pending[head] = .subscription(kind: k, remaining: remaining - 1, d) }
+                    if remaining <= 1 { _ = popHead(); d.callback(count) } else { pending.first = .subscription(kind: k, remaining: remaining - 1, d) }
                 } else {
                     let left = kind == "punsubscribe" ? patterns : channels
                     if left.isEmpty { _ = popHead(); d.callback(count) }
