@@ -172,13 +172,10 @@ public struct ByteBuffer: Sendable, Hashable {
         s.withUTF8 { writeRaw(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Appends the readable bytes of `other` (other is not consumed). An empty buffer takes `other`'s storage
-    /// instead of copying (a later write copies only if the storage is still shared then).
+    /// Appends (copies) the readable bytes of `other`; other is not consumed. It never adopts `other`'s storage: a
+    /// long-lived buffer that did so would pin the reactor's 64 KiB read buffer (assign `self = other` to share
+    /// on purpose, as a parser does for a value it hands out).
     @inlinable public mutating func writeBuffer(_ other: ByteBuffer) {
-        if isEmpty {
-            self = other
-            return
-        }
         other.withUnsafeReadableBytes { writeRaw($0) }
     }
 

@@ -354,7 +354,8 @@ public final class MemCacheProtocol: LineReceiver {
 
     public override func rawDataReceived(_ data: ByteBuffer) {
         guard let r = reading else { return violation("raw data outside a value") }
-        valueBuffer.writeBuffer(data)
+        // Share the read's storage when nothing is pending: the value is then a slice, not a copy.
+        if valueBuffer.isEmpty { valueBuffer = data } else { valueBuffer.writeBuffer(data) }
         guard valueBuffer.readableBytes >= r.length + 2 else { return }
         let value = valueBuffer.readSlice(length: r.length)!
         guard valueBuffer.getByte(at: 0) == 13, valueBuffer.getByte(at: 1) == 10 else {
