@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import TwisterDeferred
 
@@ -165,14 +166,18 @@ struct DontFail: Error { let actual: Int }
 
     @Test func case81_bodyCatchingCancelAndWaitingAgainNeedsASecondCancel() async throws {
         var d1Cancelled = 0, d2Cancelled = 0
+        let waitingOnD2 = Mutex(false)
         let d1 = Deferred<Int>(canceller: { _ in d1Cancelled += 1 })
         let d2 = Deferred<Int>(canceller: { _ in d2Cancelled += 1 })
         let d = Deferred<Int> {
             do { return try await d1.value } catch is CancelledError {}
+            waitingOnD2.withLock { $0 = true }
             return try await d2.value
         }
         d.cancel()
-        await Task.yield(); await Task.yield()
+        // The body resumes from the first cancel on its own executor: wait (bounded) until it awaits d2.
+        for _ in 0..<10_000 where !waitingOnD2.withLock({ $0 }) { await Task.yield() }
+        for _ in 0..<10 { await Task.yield() }
         #expect(d1Cancelled == 1)
         #expect(d2Cancelled == 0)
         #expect(!d.called)
