@@ -149,3 +149,38 @@ int twister_spawn(const char *path, char *const argv[], char *const envp[], cons
     _exit(127);
 }
 
+
+#include <signal.h>
+#include <unistd.h>
+static volatile sig_atomic_t twister_stop_fd = -1;
+static struct sigaction twister_saved_int, twister_saved_term;
+
+static void twister_stop_signal_handler(int sig) {
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (twister_stop_fd >= 0) { ssize_t r = write(twister_stop_fd, &b, 1); (void)r; }
+    errno = saved;
+}
+
+int twister_catch_stop_signals(int write_fd) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = twister_stop_signal_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    twister_stop_fd = write_fd;
+    if (sigaction(SIGINT, &sa, &twister_saved_int) != 0) return -errno;
+    if (sigaction(SIGTERM, &sa, &twister_saved_term) != 0) return -errno;
+    sigset_t both;
+    sigemptyset(&both);
+    sigaddset(&both, SIGINT);
+    sigaddset(&both, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &both, NULL);
+    return 0;
+}
+
+void twister_restore_stop_signals(void) {
+    sigaction(SIGINT, &twister_saved_int, NULL);
+    sigaction(SIGTERM, &twister_saved_term, NULL);
+    twister_stop_fd = -1;
+}

@@ -1,4 +1,6 @@
+import CTwisterShim
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -107,14 +109,28 @@ extension Reactor {
     public func run(installSignalHandlers: Bool = true) {
         precondition(!isInReactorThread, "Reactor.run() blocks; call it from another thread (e.g. the main thread)")
         let finished = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        if installSignalHandlers {
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                s.setEventHandler { [self] in self.stop() }
-                s.resume()
-                sources.append(s)
+        // SIGINT/SIGTERM go through a self-pipe: the C handler writes the signal number, a small thread reads it
+        // and calls stop(). (A DispatchSource signal source lost SIGTERM after the process had run out of
+        // descriptors once: the signal stayed pending on a libdispatch thread.)
+        var pipeFDs: [Int32] = [-1, -1]
+        var catcher: Thread?
+        if installSignalHandlers, twister_pipe(&pipeFDs) == 0 {
+            let readFD = pipeFDs[0]
+            _ = twister_set_nonblocking(readFD, 0)
+            if twister_catch_stop_signals(pipeFDs[1]) == 0 {
+                let t = Thread { [self] in
+                    var byte: UInt8 = 0
+                    while true {
+                        let n = read(readFD, &byte, 1)
+                        if n == 1 { self.stop(); continue }
+                        if n < 0 && errno == EINTR { continue }
+                        break  // the write end was closed: run() returned
+                    }
+                    close(readFD)
+                }
+                t.name = "twister-signals"
+                t.start()
+                catcher = t
             }
         }
         callFromThread { [self] in
@@ -128,8 +144,12 @@ extension Reactor {
             }
         }
         finished.wait()
-        for s in sources { s.cancel() }
-        if installSignalHandlers { for sig in [SIGINT, SIGTERM] { signal(sig, SIG_DFL) } }
+        if catcher != nil {
+            twister_restore_stop_signals()
+            close(pipeFDs[1])  // ends the catcher thread
+        } else if pipeFDs[0] >= 0 {
+            close(pipeFDs[0]); close(pipeFDs[1])
+        }
     }
 
     /// Stops the reactor: in a later loop pass, fires the shutdown event (before, during, after), then releases

@@ -71,6 +71,13 @@ int twister_set_cloexec(int fd);
 int twister_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                   int in_fd, int out_fd, int err_fd);
 
+/// Catches SIGINT and SIGTERM with a handler that writes the signal number (one byte) to `write_fd`
+/// (async-signal-safe; any thread may take the signal), unblocks both in the calling thread, and saves the
+/// previous dispositions. Returns 0, or -errno.
+int twister_catch_stop_signals(int write_fd);
+/// Restores the dispositions saved by twister_catch_stop_signals.
+void twister_restore_stop_signals(void);
+
 /// errno of the calling thread.
 int twister_errno(void);
 #endif
