@@ -26,6 +26,8 @@ public final class Application: Resource {
     public private(set) var templateLoader: Loader?
     /// Static-file versions (content hashes), shared with templates' `static_url`.
     let staticVersions: StaticVersions
+    /// Requests whose body is being streamed to a handler (see ``bodyStreamer(for:)``), until `render`.
+    var streamedBodies: [ObjectIdentifier: StreamedRequestBody] = [:]
     /// The current time in seconds since the epoch (replaceable for tests of cookie ages).
     public var now: () -> Double = { Date().timeIntervalSince1970 }
 
@@ -118,9 +120,19 @@ public final class Application: Resource {
         return nil
     }
 
+    /// Called by the Site once the head of a request with a body is in, before any body byte is read: when the
+    /// route's handler has ``RequestHandler/streamRequestBody`` set, the handler is made and `prepare` runs now,
+    /// and the body goes to its ``RequestHandler/dataReceived(_:)``. Otherwise nil (the body is buffered and
+    /// ``render(_:)`` routes as usual).
+    public override func bodyStreamer(for request: Request) -> (any RequestBodyStreamer)? {
+        streamingHandler(for: request)
+    }
+
     /// Routes and runs the handler (see ``RequestHandler`` for the lifecycle). The handler answers through the
     /// request, so this always returns `.notDoneYet`.
     public override func render(_ request: Request) throws -> RenderResult {
+        // A streamed body: its handler is already running (the verb ran or runs after the last piece).
+        if !streamedBodies.isEmpty, streamedBodies.removeValue(forKey: ObjectIdentifier(request)) != nil { return .notDoneYet }
         let handler: RequestHandler
         if let (spec, positional, named) = findRoute(request) {
             handler = spec.makeHandler()

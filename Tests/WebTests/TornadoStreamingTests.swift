@@ -1,0 +1,181 @@
+import Testing
+@testable import TwisterWeb
+import TwisterTesting
+
+/// A handler with `streamRequestBody`, recording the order of its hooks (tornado.md §3 item 30).
+@ReactorActor
+final class StreamRecorder: RequestHandler {
+    nonisolated(unsafe) static var events: [String] = []
+    nonisolated(unsafe) static var prepareResult: (@ReactorActor (StreamRecorder) throws -> HandlerResult)?
+    nonisolated(unsafe) static var chunkResult: (@ReactorActor (ByteBuffer) -> HandlerResult)?
+    override class var streamRequestBody: Bool { true }
+    required init() { super.init() }
+    override func initialize(_ arguments: [String: Any]) { Self.events.append("initialize") }
+    override func prepare() throws -> HandlerResult {
+        Self.events.append("prepare")
+        return try Self.prepareResult?(self) ?? .done
+    }
+    override func dataReceived(_ chunk: ByteBuffer) throws -> HandlerResult {
+        Self.events.append("data:" + String(buffer: chunk))
+        return Self.chunkResult?(chunk) ?? .done
+    }
+    override func put() throws -> HandlerResult {
+        Self.events.append("put(content=\(request.content.count))")
+        write("got it")
+        return .done
+    }
+    override func onConnectionClose() { Self.events.append("onConnectionClose") }
+    override func onFinish() { Self.events.append("onFinish") }
+
+    static func reset() { events = []; prepareResult = nil; chunkResult = nil }
+}
+
+/// Tornado's `@stream_request_body` (`StreamingRequestBodyTest`, `StreamingRequestFlowControlTest`).
+@Suite(.serialized) @ReactorActor struct TornadoStreamingTests {
+    let head = "PUT /stream HTTP/1.1\r\nHost: example.com\r\nContent-Length: 10\r\n\r\n"
+
+    /// §3 item 30: `prepare` runs before any body byte, then `data_received` once per piece as it arrives.
+    @Test func streamRequestBodyRunsPrepareBeforeTheBodyThenDataReceivedPerChunk() throws {
+        StreamRecorder.reset()
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send(head)
+        #expect(StreamRecorder.events == ["initialize", "prepare"])
+        h.harness.send("abcd")
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcd"])
+        h.harness.send("efghij")
+        let r = try #require(h.take())
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcd", "data:efghij", "put(content=0)", "onFinish"])
+        #expect(r.code == 200)
+        #expect(r.body == "got it")
+    }
+
+    /// §3 item 30: chunked bodies stream too, one call per decoded piece.
+    @Test func aChunkedBodyStreamsItsDecodedPieces() throws {
+        StreamRecorder.reset()
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send("PUT /stream HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n")
+        h.harness.send("3\r\nabc\r\n")
+        h.harness.send("2\r\nde\r\n0\r\n\r\n")
+        let r = try #require(h.take())
+        #expect(r.code == 200)
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abc", "data:de", "put(content=0)", "onFinish"])
+    }
+
+    /// §3 item 30: a 401 raised in `prepare` is answered without reading the body (and the connection closes,
+    /// since the unread body cannot be told from the next request).
+    @Test func a401RaisedInPrepareIsAnsweredWithoutReadingTheBody() throws {
+        StreamRecorder.reset()
+        StreamRecorder.prepareResult = { _ in throw HTTPError(401) }
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send(head)
+        let r = try #require(h.take())
+        #expect(r.code == 401)
+        #expect(r.body == "<html><title>401: Unauthorized</title><body>401: Unauthorized</body></html>")
+        #expect(h.harness.transport.disconnecting)
+        h.harness.send("abcdefghij")
+        #expect(!StreamRecorder.events.contains { $0.hasPrefix("data:") || $0.hasPrefix("put") })
+    }
+
+    /// `Expect: 100-continue` is not answered with 100 when `prepare` refuses: the client never sends the body.
+    @Test func aRefusingPrepareSendsNo100Continue() throws {
+        StreamRecorder.reset()
+        StreamRecorder.prepareResult = { _ in throw HTTPError(401) }
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send("PUT /stream HTTP/1.1\r\nHost: example.com\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+        let out = String(buffer: h.harness.transport.takeBytes())
+        #expect(!out.contains("100 Continue"))
+        #expect(out.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
+    }
+
+    /// §3 item 30: a client aborting the upload triggers `on_connection_close`; the verb never runs.
+    @Test func aClientAbortingTheUploadTriggersOnConnectionClose() throws {
+        StreamRecorder.reset()
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send(head)
+        h.harness.send("abc")
+        h.harness.transport.finishLoss(.lost("client went away"))
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abc", "onConnectionClose"])
+        #expect(h.app.streamedBodies.isEmpty)
+    }
+
+    /// An async `prepare` holds the body back (reading paused) until it completes; pieces then arrive in order.
+    @Test func aDeferredPrepareHoldsTheBodyUntilItFires() throws {
+        StreamRecorder.reset()
+        let gate = Deferred<Void>()
+        StreamRecorder.prepareResult = { _ in .deferred(gate) }
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send(head + "abcd")
+        h.harness.send("efghij")
+        #expect(StreamRecorder.events == ["initialize", "prepare"])
+        #expect(h.harness.transport.readingPaused)
+        gate.callback(())
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcd", "data:efghij", "put(content=0)", "onFinish"])
+        #expect(!h.harness.transport.readingPaused)
+        #expect(try #require(h.take()).code == 200)
+    }
+
+    /// Tornado's flow control: a Deferred from `dataReceived` pauses reading and holds later pieces until it fires.
+    @Test func aDeferredFromDataReceivedPausesReadingUntilItFires() throws {
+        StreamRecorder.reset()
+        var gates: [Deferred<Void>] = []
+        StreamRecorder.chunkResult = { _ in let d = Deferred<Void>(); gates.append(d); return .deferred(d) }
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send(head + "abcd")
+        h.harness.send("efghij")
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcd"])
+        #expect(h.harness.transport.readingPaused)
+        let first = gates[0]
+        first.callback(())
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcd", "data:efghij"])
+        let second = gates[1]
+        second.callback(())
+        #expect(StreamRecorder.events.suffix(2) == ["put(content=0)", "onFinish"])
+        #expect(!h.harness.transport.readingPaused)
+        #expect(try #require(h.take()).code == 200)
+    }
+
+    /// An error thrown from `dataReceived` is answered like any handler error, and the rest is not read.
+    @Test func anErrorFromDataReceivedIsAnswered() throws {
+        StreamRecorder.reset()
+        StreamRecorder.chunkResult = { _ in .deferred(fail(HTTPError(413, reason: "Too Big"), as: Void.self)) }
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send(head + "abcd")
+        let r = try #require(h.take())
+        #expect(r.code == 413)
+        #expect(r.reason == "Too Big")
+        #expect(!StreamRecorder.events.contains { $0.hasPrefix("put") })
+    }
+
+    /// XSRF is checked before `prepare` (from the query or header, since the body is not read yet).
+    @Test func xsrfIsCheckedBeforeTheBodyIsStreamed() throws {
+        StreamRecorder.reset()
+        var s = ApplicationSettings()
+        s.xsrfCookies = true
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)], settings: s)
+        h.harness.send(head)
+        #expect(try #require(h.take()).code == 403)
+        #expect(StreamRecorder.events == ["initialize", "onFinish"])  // prepare never ran
+    }
+
+    /// Handlers without `streamRequestBody` keep getting the whole body before `prepare` (and are made once).
+    @Test func nonStreamingHandlersStillGetTheBufferedBody() throws {
+        final class Buffered: RequestHandler {
+            nonisolated(unsafe) static var made = 0
+            required init() { Self.made += 1; super.init() }
+            override func put() throws -> HandlerResult { write("\(request.content.count)"); return .done }
+        }
+        let h = AppHarness([URLSpec("/b", Buffered.self)])
+        h.harness.send("PUT /b HTTP/1.1\r\nHost: example.com\r\nContent-Length: 10\r\n\r\nabcdefghij")
+        #expect(try #require(h.take()).body == "10")
+        #expect(Buffered.made == 1)
+    }
+
+    /// A request without a body runs the usual lifecycle on a streaming handler (no `dataReceived`).
+    @Test func aStreamingHandlerWithoutABodyRunsTheVerb() throws {
+        StreamRecorder.reset()
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        let r = try #require(h.fetch("/stream", method: "PUT"))
+        #expect(r.code == 200)
+        #expect(StreamRecorder.events == ["initialize", "prepare", "put(content=0)", "onFinish"])
+    }
+}
