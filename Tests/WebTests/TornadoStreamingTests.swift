@@ -63,6 +63,7 @@ final class StreamRecorder: RequestHandler {
 
     /// §3 item 30: a 401 raised in `prepare` is answered without reading the body (and the connection closes,
     /// since the unread body cannot be told from the next request).
+    /// Ports tornado.md §3 item 30.
     @Test func a401RaisedInPrepareIsAnsweredWithoutReadingTheBody() throws {
         StreamRecorder.reset()
         StreamRecorder.prepareResult = { _ in throw HTTPError(401) }
