@@ -15,6 +15,9 @@ import TwisterTemplates
 /// A thrown ``HTTPError`` answers its status through ``sendError(_:error:)``; ``Finish`` ends the request
 /// cleanly; any other error answers 500. ``onConnectionClose()`` runs if the client goes away while the handler
 /// is waiting (a handler that answered synchronously cannot see this). A synchronous handler creates no Task.
+///
+/// With ``streamRequestBody`` set, steps 1–4 run as soon as the head of a request with a body is in, the body
+/// then arrives through ``dataReceived(_:)``, and step 5 runs after its last piece (see ``dataReceived(_:)``).
 @ReactorActor
 open class RequestHandler {
     /// The application that routed the request here.
