@@ -171,6 +171,37 @@ final class StreamRecorder: RequestHandler {
         #expect(Buffered.made == 1)
     }
 
+    /// A route made with a factory learns from its first handler that it streams; a factory of buffered
+    /// handlers keeps buffering, and its handler's `initialize` runs once per request.
+    @Test func factoryRoutesStreamWhenTheirHandlerDoes() throws {
+        StreamRecorder.reset()
+        var buffered = 0
+        final class Buffered: RequestHandler {
+            required init() { super.init() }
+            override func put() throws -> HandlerResult { write("\(request.content.count)"); return .done }
+        }
+        let h = AppHarness([
+            URLSpec("/stream", factory: { StreamRecorder() }),
+            URLSpec("/b", factory: { buffered += 1; return Buffered() }),
+        ])
+        #expect(h.app.mayStreamBodies)
+        h.harness.send(head + "abcdefghij")
+        #expect(try #require(h.take()).body == "got it")
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcdefghij", "put(content=0)", "onFinish"])
+        for _ in 0..<2 {
+            h.harness.send("PUT /b HTTP/1.1\r\nHost: example.com\r\nContent-Length: 3\r\n\r\nabc")
+            #expect(try #require(h.take()).body == "3")
+        }
+        #expect(buffered == 3)   // one probe, then one per request
+    }
+
+    /// An application whose handler types all buffer never routes a body request before `render`.
+    @Test func applicationsWithoutStreamingHandlersDoNotProbe() {
+        let app = Application([route("/a"), URLSpec("/b", StreamRecorder.self)])
+        #expect(app.mayStreamBodies)
+        #expect(!Application([route("/a")]).mayStreamBodies)
+    }
+
     /// A request without a body runs the usual lifecycle on a streaming handler (no `dataReceived`).
     @Test func aStreamingHandlerWithoutABodyRunsTheVerb() throws {
         StreamRecorder.reset()

@@ -28,6 +28,9 @@ public final class Application: Resource {
     let staticVersions: StaticVersions
     /// Requests whose body is being streamed to a handler (see ``bodyStreamer(for:)``), until `render`.
     var streamedBodies: [ObjectIdentifier: StreamedRequestBody] = [:]
+    /// False while no route can stream bodies (every handler type is known not to), so that requests with a
+    /// body are routed once, in `render`.
+    private(set) var mayStreamBodies = false
     /// The current time in seconds since the epoch (replaceable for tests of cookie ages).
     public var now: () -> Double = { Date().timeIntervalSince1970 }
 
@@ -51,6 +54,7 @@ public final class Application: Resource {
                 URLSpec("/(favicon\\.ico)", type),
                 URLSpec("/(robots\\.txt)", type),
             ]
+            if type.streamRequestBody { mayStreamBodies = true }
         }
         add(handlers, to: &wildcardRules)
     }
@@ -75,6 +79,7 @@ public final class Application: Resource {
     private func add(_ handlers: [URLSpec], to rules: inout [URLSpec]) {
         for spec in handlers {
             rules.append(spec)
+            if spec.streamsRequestBody != false { mayStreamBodies = true }
             if let n = spec.name {
                 if namedSpecs[n] != nil { HTTPLog.misuse("multiple handlers named \(n); replacing the previous one") }
                 namedSpecs[n] = spec
@@ -125,7 +130,7 @@ public final class Application: Resource {
     /// and the body goes to its ``RequestHandler/dataReceived(_:)``. Otherwise nil (the body is buffered and
     /// ``render(_:)`` routes as usual).
     public override func bodyStreamer(for request: Request) -> (any RequestBodyStreamer)? {
-        streamingHandler(for: request)
+        mayStreamBodies ? streamingHandler(for: request) : nil
     }
 
     /// Routes and runs the handler (see ``RequestHandler`` for the lifecycle). The handler answers through the
