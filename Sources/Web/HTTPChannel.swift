@@ -171,11 +171,22 @@ public final class HTTPChannel: Protocol, Producer {
                 let streamer = bodyStreamer
                 let body = request.content
                 let done: Bool
+                // A streamer gets its pieces after `decode` returns: it may answer (and so close the channel,
+                // which resets `inbound`) from `bodyDataReceived`, which must not happen while `inbound` is
+                // being decoded.
+                var pieces: [ByteBuffer] = []
                 do {
                     done = try bodyDecoder!.decode(&inbound) { piece in
-                        if let streamer { streamer.bodyDataReceived(piece) } else { body.append(piece) }
+                        if streamer != nil { pieces.append(piece) } else { body.append(piece) }
                     }
                 } catch { refuse(error); return }
+                if let streamer {
+                    for piece in pieces {
+                        guard state == .body, current === request else { return }
+                        streamer.bodyDataReceived(piece)
+                    }
+                    guard state == .body, current === request else { return }
+                }
                 if !done { return }
                 bodyDecoder = nil
                 bodyStreamer = nil

@@ -4,7 +4,9 @@
 /// Contract (reactor thread): `bodyDataReceived` is called with each decoded piece, in order, as soon as it is
 /// read (so memory stays bounded by the read size); then `bodyFinished` once, after which the resource's
 /// render method is called as usual (with an empty `request.content`). If the connection is lost first,
-/// `bodyFinished` is never called and the request's `notifyFinish()` Deferred errbacks. To slow the client down,
+/// `bodyFinished` is never called and the request's `notifyFinish()` Deferred errbacks. The resource may answer
+/// (finish the request) from `bodyDataReceived`: no later piece is delivered, the rest of the body is not read,
+/// and the connection is closed after the response. To slow the client down,
 /// pause the request's transport (`request.pauseReading()`), and resume it later.
 @ReactorActor
 public protocol RequestBodyStreamer: AnyObject {

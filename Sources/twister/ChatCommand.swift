@@ -3,7 +3,8 @@ import TwisterWeb
 
 /// `twister chat [--listen ENDPOINT] [--cookie-secret SECRET] [--debug]`: Tornado's chat demo (default
 /// `tcp:8888`). Prints `chat: listening on ADDRESS` once listening and one access-log line per request on
-/// standard error. Without `--cookie-secret` a random secret is made (logins last until the process ends).
+/// standard error, plus `chat: dropped a waiter whose client went away (N waiting)` when a long-poll client
+/// leaves. Without `--cookie-secret` a random secret is made (logins last until the process ends).
 enum ChatCommand {
     static let usage = "usage: twister chat [--listen ENDPOINT] [--cookie-secret SECRET] [--debug] [--quiet]   (default tcp:8888)"
 
@@ -30,7 +31,8 @@ enum ChatCommand {
             return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
         }()
         return WebServing.serve(name: "chat", listen: listen) { reactor in
-            let app = makeChatApplication(cookieSecret: cookieSecret, debug: debug)
+            let log: ((String) -> Void)? = quiet ? nil : { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+            let app = makeChatApplication(cookieSecret: cookieSecret, debug: debug, log: log)
             if !quiet { app.accessLog = TornadoAccessLog.printer() }
             return app.makeSite(time: reactor)
         }

@@ -117,7 +117,7 @@ final class ChatLogoutHandler: ChatBaseHandler {
 
 /// The chat application: its routes, templates and static files (all in memory).
 @ReactorActor
-func makeChatApplication(cookieSecret: String, debug: Bool = false) -> Application {
+func makeChatApplication(cookieSecret: String, debug: Bool = false, log: ((String) -> Void)? = nil) -> Application {
     var s = ApplicationSettings()
     s.cookieSecret = CookieSecret(cookieSecret)
     s.loginURL = "/auth/login"
@@ -127,6 +127,7 @@ func makeChatApplication(cookieSecret: String, debug: Bool = false) -> Applicati
     s.staticContent = ChatAssets.all
     s.compressResponse = true
     let buffer = ChatMessageBuffer()
+    buffer.log = log
     let args: [String: Any] = ["buffer": buffer]
     return Application([
         URLSpec("/", ChatMainHandler.self, arguments: args, name: "main"),

@@ -11,7 +11,7 @@ struct ChatMessage: Codable {
 ///
 /// Contract (reactor thread only): ``add(_:)`` appends a message, keeps the last 200, and fires every waiting
 /// Deferred once. ``wait()`` returns a Deferred that fires on the next message; ``cancel(_:)`` drops a waiter
-/// whose client went away (its Deferred never fires).
+/// whose client went away (its Deferred never fires) and reports it to ``log``.
 @ReactorActor
 final class ChatMessageBuffer {
     private(set) var cache: [ChatMessage] = []
@@ -45,7 +45,12 @@ final class ChatMessageBuffer {
         return d
     }
 
+    /// Receives a line when a waiter is dropped (the command prints it on standard error unless `--quiet`).
+    var log: ((String) -> Void)?
+
     func cancel(_ d: Deferred<Void>) {
+        let before = waiters.count
         waiters.removeAll { $0.isSame(d) }
+        if waiters.count < before { log?("chat: dropped a waiter whose client went away (\(waiters.count) waiting)") }
     }
 }

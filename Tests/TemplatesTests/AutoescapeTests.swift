@@ -17,6 +17,7 @@ import TwisterTemplates
         "raw_expression.html": "{% autoescape xhtml_escape %}expr: {{ name }}\nraw: {% raw name %}",
     ]
 
+    /// Ports tornado.md §3 item 44.
     @Test func loaderDefaultOff() throws {
         let loader = Loader(templates: Self.templates, autoescape: .none)
         let values: [String: TemplateValue] = ["name": "Bobby <table>s"]
@@ -27,6 +28,7 @@ import TwisterTemplates
             == "escaped: Bobby &lt;table&gt;s\nunescaped: Bobby <table>s\ndefault: Bobby <table>s\n")
     }
 
+    /// Ports tornado.md §3 item 44.
     @Test func loaderDefaultOn() throws {
         let loader = Loader(templates: Self.templates, autoescape: .xhtmlEscape)
         let values: [String: TemplateValue] = ["name": "Bobby <table>s"]
@@ -43,6 +45,7 @@ import TwisterTemplates
         #expect(try render(Self.templates, "unescaped_block.html", values) == "base: <script>")
     }
 
+    /// Ports tornado.md §3 item 44.
     @Test func overridingBlockUsesTheChildsPolicyInheritedBlockTheParents() throws {
         let values: [String: TemplateValue] = ["name": "<script>"]
         #expect(try render(Self.templates, "escaped_extends_unescaped.html", values) == "base: <script>")
@@ -51,6 +54,7 @@ import TwisterTemplates
         #expect(try render(Self.templates, "unescaped_overrides_escaped.html", values) == "extended: <script>")
     }
 
+    /// Ports tornado.md §3 item 44.
     @Test func rawBypassesEscaping() throws {
         #expect(try render(Self.templates, "raw_expression.html", ["name": "<>&\""]) == "expr: &lt;&gt;&amp;&quot;\nraw: <>&\"")
     }
@@ -71,6 +75,7 @@ import TwisterTemplates
         #expect(try Template("{{ x }}").render(["x": "<b>'\"&"]) == "&lt;b&gt;&#x27;&quot;&amp;")
     }
 
+    /// Ports tornado.md §3 item 44.
     @Test func autoescapeDirectiveAppliesToTheWholeFile() throws {
         // As in Tornado, the policy is a property of the file: the last directive wins everywhere in it.
         #expect(try render("{{ x }}{% autoescape None %}{{ x }}", ["x": "<"]) == "<<")

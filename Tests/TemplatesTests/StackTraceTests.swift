@@ -16,6 +16,7 @@ import TwisterTemplates
         #expect(e?.location == "test.html:2")
     }
 
+    /// Ports tornado.md §3 item 46.
     @Test func includeErrorCitesTheIncludingFile() {
         let e = templateError { _ = try render(["base.html": "{% include 'sub.html' %}", "sub.html": "{{1/0}}"], "base.html") }
         #expect(e?.location == "sub.html:1 (via base.html:1)")
@@ -33,6 +34,7 @@ import TwisterTemplates
         #expect(e?.location == "sub.html:4 (via base.html:1)")
     }
 
+    /// Ports tornado.md §3 item 46.
     @Test func multipleIncludesListEveryHopInnermostFirst() {
         let t = ["a.html": "{% include 'b.html' %}", "b.html": "{% include 'c.html' %}", "c.html": "{{1/0}}"]
         let e = templateError { _ = try render(t, "a.html") }

@@ -30,6 +30,12 @@ import TwisterTemplates
         #expect(parseError("{%  %}") == "Empty block tag ({% %}) at t.html:1")
     }
 
+    /// tornado.md §3 item 41: an unterminated `{{` names the file and line, as in Tornado.
+    @Test func unterminatedExpressionSaysMissingEndExpressionAtFileAndLine() {
+        #expect(parseError("a\nb\n{{ x", name: "foo.html") == "Missing end expression }} at foo.html:3")
+        #expect(parseError("{{", name: "foo.html") == "Missing end expression }} at foo.html:1")
+    }
+
     @Test func misplacedIntermediateBlocks() {
         #expect(parseError("{% else %}") == "else outside if/for/while/try block at t.html:1")
         #expect(parseError("{% for x in y %}{% elif z %}{% end %}") == "elif block cannot be attached to for block at t.html:1")

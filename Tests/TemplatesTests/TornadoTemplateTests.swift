@@ -7,6 +7,7 @@ import TwisterTemplates
         #expect(try render("Hello {{ name }}!", ["name": "Ben"]) == "Hello Ben!")
     }
 
+    /// Ports tornado.md §3 item 41.
     @Test func twoPlusTwoIsFour() throws {
         #expect(try render("2 + 2 = {{ 2 + 2 }}") == "2 + 2 = 4")
     }
@@ -20,6 +21,7 @@ import TwisterTemplates
         #expect(try render(t, "index.html") == "header text\nbody text")
     }
 
+    /// Ports tornado.md §3 item 42.
     @Test func extendsReplacesTheParentsBlockDefaults() throws {
         let t = [
             "base.html": "<title>{% block title %}default title{% end %}</title>\n<body>{% block body %}default body{% end %}</body>\n",
@@ -28,17 +30,20 @@ import TwisterTemplates
         #expect(try render(t, "page.html") == "<title>page title</title>\n<body>page body</body>\n")
     }
 
+    /// Ports tornado.md §3 item 42.
     @Test func relativeIncludesResolveFromTheCurrentFile() throws {
         let t = ["a/1.html": "{% include '2.html' %}", "a/2.html": "{% include '../b/3.html' %}", "b/3.html": "ok"]
         #expect(try render(t, "a/1.html") == "ok")
     }
 
+    /// Ports tornado.md §3 item 42.
     @Test func relativeExtendsResolveFromTheCurrentFile() throws {
         let t = ["pages/p.html": "{% extends '../layout/base.html' %}{% block b %}child{% end %}",
                  "layout/base.html": "[{% block b %}base{% end %}]"]
         #expect(try render(t, "pages/p.html") == "[child]")
     }
 
+    /// Ports tornado.md §3 item 41.
     @Test func unterminatedDelimitersAreParseErrors() {
         #expect(templateError { _ = try Template("{{") }?.kind == .parseError)
         #expect(templateError { _ = try Template("{%") }?.kind == .parseError)
@@ -82,6 +87,7 @@ import TwisterTemplates
         #expect(try render("{% if True %}{% else %}{% end %}") == "")
     }
 
+    /// Ports tornado.md §3 item 43.
     @Test func tryExceptElseFinally() throws {
         let t = try Template("{% try %}\ntry{% set y = 1/x %}\n{% except %}-except\n{% else %}-else\n{% finally %}-finally\n{% end %}")
         #expect(try t.render(["x": 1]) == "\ntry\n-else\n-finally\n")
@@ -92,6 +98,7 @@ import TwisterTemplates
         #expect(try render("{% comment blah blah %}foo") == "foo")
     }
 
+    /// Ports tornado.md §3 item 43.
     @Test func breakAndContinue() throws {
         let t = try Template("""
             {% for i in range(10) %}
@@ -108,12 +115,14 @@ import TwisterTemplates
         #expect(result == "013456")
     }
 
+    /// Ports tornado.md §3 item 43.
     @Test func breakOutsideALoopIsAParseError() {
         let e = templateError { _ = try Template("{% break %}") }
         #expect(e?.kind == .parseError)
         #expect(e?.message == "break outside for/while block")
     }
 
+    /// Ports tornado.md §3 item 43.
     @Test func breakInsideApplyInsideALoopIsAParseError() {
         let e = templateError { _ = try Template("{% for i in [] %}{% apply foo %}{% break %}{% end %}{% end %}") }
         #expect(e?.kind == .parseError)

@@ -11,17 +11,20 @@ import TwisterTemplates
         "include.txt": "\t\t{% include foo.html %}    ",
     ]
 
+    /// Ports tornado.md §3 item 45.
     @Test func htmlAndJSCollapseByDefaultTxtDoesNot() throws {
         #expect(try render(Self.byName, "foo.html") == "\nasdf ")
         #expect(try render(Self.byName, "bar.js") == "\nqwer ")
         #expect(try render(Self.byName, "baz.txt") == "\t    zxcv\n\n")
     }
 
+    /// Ports tornado.md §3 item 45.
     @Test func includedFilesKeepTheirOwnMode() throws {
         #expect(try render(Self.byName, "include.html") == " \t    zxcv\n\n\n")
         #expect(try render(Self.byName, "include.txt") == "\t\t\nasdf     ")
     }
 
+    /// Ports tornado.md §3 item 45.
     @Test func loaderSettingOverridesTheDefault() throws {
         let t = ["foo.html": "\t\tfoo\n\n", "bar.txt": "\t\tbar\n\n"]
         #expect(try render(t, "foo.html", whitespace: .all) == "\t\tfoo\n\n")
@@ -32,6 +35,7 @@ import TwisterTemplates
         #expect(try render(t, "bar.txt", whitespace: .oneline) == " bar ")
     }
 
+    /// Ports tornado.md §3 item 45.
     @Test func whitespaceDirectiveSwitchesModeForTheRestOfTheFile() throws {
         let t = ["foo.html": "{% whitespace oneline %}\n    {% for i in range(3) %}\n        {{ i }}\n    {% end %}\n{% whitespace all %}\n    pre\tformatted\n"]
         #expect(try render(t, "foo.html") == "  0  1  2  \n    pre\tformatted\n")

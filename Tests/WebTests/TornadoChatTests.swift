@@ -191,6 +191,47 @@ final class TwisterChild: ProcessProtocol {
         #expect(String(buffer: browser.out).contains("BROWSER OK"), "\(String(buffer: browser.out)) \(String(buffer: browser.err))")
     }
 
+    /// The `twister chat` demo itself: a long-poll client that goes away has its waiter dropped (reported on
+    /// standard error), while the other waiter still gets the next message.
+    @Test(.timeLimit(.minutes(1))) func theChatDemoDropsALongPollWaiterWhoseClientWentAway() async throws {
+        guard let exe = TwisterChild.executable else { Issue.record("twister executable not built"); return }
+        let child = TwisterChild()
+        let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--listen", "tcp:0:interface=127.0.0.1"])
+        defer { try? process.signalProcess(SIGKILL) }
+        guard let port = try await child.listeningPort() else {
+            Issue.record("no listening line: \(child.out) \(child.err)"); return
+        }
+        let ann = Browser(port: port), bob = Browser(port: port), cat = Browser(port: port)
+        try await ann.login("Ann")
+        try await bob.login("Bob")
+        try await cat.login("Cat")
+        let annPoll = ann.request("/a/message/updates", method: "POST", form: [("_xsrf", ann.cookies["_xsrf"]!)])
+        let bobPoll = bob.request("/a/message/updates", method: "POST", form: [("_xsrf", bob.cookies["_xsrf"]!)])
+        let parked = Deferred<Void>()
+        Reactor.shared.callLater(0.3) { parked.callback(()) }
+        try await parked.value
+        #expect(!annPoll.hasResult && !bobPoll.hasResult)
+        #expect(!String(buffer: child.err).contains("dropped a waiter"))
+
+        // Bob's browser goes away mid-poll: the server drops exactly that waiter.
+        bob.client.close()
+        bobPoll.cancel()
+        #expect(try await tornadoEventually(timeout: 10) {
+            String(buffer: child.err).contains("chat: dropped a waiter whose client went away (1 waiting)")
+        }, "\(String(buffer: child.err))")
+
+        // Ann's waiter is still parked and gets the next message; nothing fires for Bob's.
+        let posted = try await tornadoResult(cat.request("/a/message/new", method: "POST", form: [("body", "still here?"), ("_xsrf", cat.cookies["_xsrf"]!)]))
+        #expect(posted.code == 200)
+        let update = try await tornadoResult(annPoll)
+        #expect(update.code == 200)
+        #expect(update.text.contains("still here?"))
+        #expect(String(buffer: child.err).components(separatedBy: "dropped a waiter").count == 2)  // exactly one drop
+
+        try process.signalProcess(SIGINT)
+        _ = try? await tornadoResult(child.ended, timeout: 5)
+    }
+
     @Test(.timeLimit(.minutes(1))) func aWaiterWhoseClientGoesAwayIsDropped() async throws {
         // In process: a long-poll handler parks a waiter; the client disconnects; the waiter is removed.
         final class Poll: RequestHandler {

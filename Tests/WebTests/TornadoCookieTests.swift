@@ -4,6 +4,7 @@ import TwisterTesting
 
 /// Cookies, signed cookies, XSRF and authentication (tornado.md §3 items 3–7, 27).
 @Suite @ReactorActor struct TornadoCookieTests {
+    /// Ports tornado.md §3 item 4.
     @Test func setCookieFormatsLikePythonAndQuotesSpecialValues() throws {
         let h = AppHarness([route("/", get: { hd in
             try hd.setCookie("str", "asdf")
@@ -21,6 +22,7 @@ import TwisterTesting
         ])
     }
 
+    /// Ports tornado.md §3 item 4.
     @Test func quotedCookiesAreUnquotedWhenRead() throws {
         var got: [String?] = []
         let h = AppHarness([route("/", get: { hd in
@@ -31,6 +33,7 @@ import TwisterTesting
         #expect(got == ["a=b", "a\"b", "a;b", "d"])
     }
 
+    /// Ports tornado.md §3 item 5.
     @Test func forbiddenCharactersInCookiePartsThrow() throws {
         var errors = 0
         let h = AppHarness([route("/", get: { hd in
@@ -44,6 +47,7 @@ import TwisterTesting
         #expect(errors == 5)
     }
 
+    /// Ports tornado.md §3 item 6.
     @Test func settingACookieTwiceKeepsOnlyTheLastWithItsAttributes() throws {
         let h = AppHarness([route("/", get: { hd in
             try hd.setCookie("a", "b", options: CookieOptions(domain: "example.com"))
@@ -83,6 +87,7 @@ import TwisterTesting
         #expect(got == .some(nil))
     }
 
+    /// Ports tornado.md §3 item 3.
     @Test func versionedSecretsReportTheKeyVersion() throws {
         var s = ApplicationSettings(); s.cookieSecret = CookieSecret(keys: [0: "old", 1: "new"], version: 1)
         var version: Int?
@@ -115,6 +120,7 @@ import TwisterTesting
         return AppHarness([URLSpec("/", XsrfHandler.self)], settings: s)
     }
 
+    /// Ports tornado.md §3 item 27.
     @Test func xsrfFailuresAre403() throws {
         let h = xsrfApp()
         let token = try #require(h.fetch("/")?.body)
@@ -131,6 +137,7 @@ import TwisterTesting
         #expect(post("_xsrf=\(token2.urlEncoded)", cookie: token) == 403)
     }
 
+    /// Ports tornado.md §3 item 27.
     @Test func xsrfPassesWithBodyQueryHeaderAndLegacyTokens() throws {
         let h = xsrfApp()
         let token = try #require(h.fetch("/")?.body)
@@ -143,6 +150,7 @@ import TwisterTesting
         #expect(h.fetch("/", method: "POST", headers: [("Cookie", "_xsrf=xoxo")], body: "_xsrf=xoxo")?.code == 200)
     }
 
+    /// Ports tornado.md §3 item 27.
     @Test func everyGetYieldsADistinctTokenAndRefreshedTokensStillMatch() throws {
         let h = xsrfApp()
         var tokens = Set<String>()
@@ -155,6 +163,7 @@ import TwisterTesting
         #expect(h.fetch("/", method: "POST", headers: [("Cookie", "_xsrf=\(first)")], body: "_xsrf=\(r.body.urlEncoded)")?.code == 200)
     }
 
+    /// Ports tornado.md §3 item 27.
     @Test func version1TokensInteroperateWithVersion2() throws {
         let h = xsrfApp()
         let v1 = try #require(h.fetch("/?version=1")?.body)
@@ -185,6 +194,7 @@ import TwisterTesting
         override func post() throws -> HandlerResult { try authenticated { write("posted"); return .done } }
     }
 
+    /// Ports tornado.md §3 item 7.
     @Test func authenticatedRedirectsGetToTheLoginURLWithNextAndForbidsOtherVerbs() throws {
         var s = ApplicationSettings(); s.loginURL = "/login"
         let h = AppHarness([URLSpec("/relative", AuthHandler.self)], settings: s)
@@ -196,6 +206,7 @@ import TwisterTesting
         #expect(h.fetch("/relative", method: "POST", headers: [("Cookie", "user=ann")], body: "")?.body == "posted")
     }
 
+    /// Ports tornado.md §3 item 7.
     @Test func anAbsoluteLoginURLGetsAnAbsoluteNext() throws {
         var s = ApplicationSettings(); s.loginURL = "http://example.com/login"
         let h = AppHarness([URLSpec("/absolute", AuthHandler.self)], settings: s)

@@ -4,6 +4,7 @@ import TwisterTesting
 
 /// RequestHandler lifecycle and output (tornado.md §3 items 10–18).
 @Suite @ReactorActor struct TornadoHandlerTests {
+    /// Ports tornado.md §3 item 14.
     @Test func aHandlerWithNoMethodsGets405ForEveryVerbAndUnknownVerbsToo() throws {
         let h = AppHarness([route("/")])
         for m in ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
@@ -15,6 +16,21 @@ import TwisterTesting
         #expect(h.fetch("/", method: "FOO")?.code == 405)
     }
 
+    /// Ports tornado.md §3 item 35 through an Application: the unknown method `FOO` is 405, the syntactically
+    /// invalid `FOO,BAR` is 400 (refused by the parser before any handler runs).
+    @Test func anUnknownMethodIs405AndAnInvalidOneIs400() throws {
+        var made = 0
+        let h = AppHarness([route("/", get: { $0.write("ok"); return .done }, prepare: { _ in made += 1; return .done })])
+        #expect(h.fetch("/", method: "FOO")?.code == 405)
+        #expect(made == 0)
+        let bad = AppHarness([route("/", get: { $0.write("ok"); return .done }, prepare: { _ in made += 1; return .done })])
+        let r = try #require(bad.fetch("/", method: "FOO,BAR"))
+        #expect(r.code == 400)
+        #expect(r.reason == "Bad Request")
+        #expect(made == 0)
+    }
+
+    /// Ports tornado.md §3 item 14.
     @Test func customVerbsWorkWhenListedInSupportedMethods() throws {
         final class Custom: RequestHandler {
             required init() { super.init() }
@@ -29,6 +45,7 @@ import TwisterTesting
         #expect(h.fetch("/", method: "POST", body: "")?.code == 405)
     }
 
+    /// Ports tornado.md §3 item 10.
     @Test func setHeaderReplacesAddHeaderRepeatsAndUnsafeValuesThrow() throws {
         var errors: [String] = []
         let h = AppHarness([route("/", get: { hd in
@@ -52,6 +69,7 @@ import TwisterTesting
         #expect(errors.allSatisfy { $0.hasPrefix("Unsafe header value") })
     }
 
+    /// Ports tornado.md §3 item 11.
     @Test func bodyArgumentsBeatQueryArgumentsAndGetArgumentsListsQueryThenBody() throws {
         var one = "", all: [String] = []
         let h = AppHarness([route("/", post: { hd in
@@ -104,6 +122,7 @@ import TwisterTesting
         #expect(h.fetch("/", method: "POST", headers: [("Content-Type", "application/json")], body: "{nope")?.code == 400)
     }
 
+    /// Ports tornado.md §3 items 12, 13.
     @Test func errorBodiesFollowTornado() throws {
         struct Boom: Error {}
         let h = AppHarness([
@@ -128,6 +147,7 @@ import TwisterTesting
         #expect(r.reason == "Unknown")
     }
 
+    /// Ports tornado.md §3 item 12.
     @Test func aWriteErrorThatThrowsGives500WithAnEmptyBody() throws {
         final class Failing: RequestHandler {
             struct Boom: Error {}
@@ -153,6 +173,7 @@ import TwisterTesting
         #expect(prod.fetch("/")?.body.contains("kaboom") == false)
     }
 
+    /// Ports tornado.md §3 item 15.
     @Test func finishInPrepareSkipsTheVerbAndFinishKeepsStatusAndHeaders() throws {
         var verbRan = false
         let h = AppHarness([
@@ -175,6 +196,7 @@ import TwisterTesting
         }
     }
 
+    /// Ports tornado.md §3 item 17.
     @Test func a204HasNoLengthAndA304DropsEntityHeaders() throws {
         let h = AppHarness([
             route("/204", get: { $0.setStatus(204); return .done }),
@@ -190,6 +212,7 @@ import TwisterTesting
         #expect(r304.header("Content-Language") == nil)
     }
 
+    /// Ports tornado.md §3 item 18.
     @Test func etagsAnswerIfNoneMatchWith304() throws {
         let h = AppHarness([route("/", get: { $0.write("hello"); return .done })])
         let first = try #require(h.fetch("/"))
@@ -308,6 +331,7 @@ import TwisterTesting
         #expect(lines[1].1.hasPrefix("404 GET /missing"))
     }
 
+    /// Ports tornado.md §3 item 26.
     @Test func gzipCompressesLargeCompressibleBodiesAndAlwaysSetsVary() throws {
         var s = ApplicationSettings(); s.compressResponse = true
         let big = String(repeating: "hello world ", count: 200)

@@ -79,6 +79,7 @@ import TwisterTesting
         #expect(h2.take()?.code == 401)
     }
 
+    /// Ports tornado.md §3 item 5.
     @Test func aMalformedCookieHeaderGivesTheDefault() throws {
         var got: String?
         let h = AppHarness([route("/", get: { got = $0.getCookie("foo", default: "default"); return .done })])
@@ -109,6 +110,7 @@ import TwisterTesting
         #expect(Counting.calls == 1)
     }
 
+    /// Ports tornado.md §3 item 36.
     @Test func keepAliveServesSeveralHandlersOnOneConnection() throws {
         let h = AppHarness([route("/a", get: { $0.write("A"); return .done }), route("/b", get: { $0.write("B"); return .done })])
         h.harness.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n")

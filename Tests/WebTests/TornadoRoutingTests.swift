@@ -4,6 +4,7 @@ import TwisterTesting
 
 /// Routing (tornado.md §3 items 8, 9, 16, 25) and the Application seam.
 @Suite @ReactorActor struct TornadoRoutingTests {
+    /// Ports tornado.md §3 item 16.
     @Test func unmatchedPathGetsTornadosExact404Body() throws {
         let h = AppHarness([route("/", get: { $0.write("home"); return .done })])
         let r = try #require(h.fetch("/nope"))
@@ -13,6 +14,7 @@ import TwisterTesting
         #expect(h.fetch("/")?.body == "home")
     }
 
+    /// Ports tornado.md §3 item 16.
     @Test func defaultHandlerReplacesThe404() throws {
         var s = ApplicationSettings()
         s.defaultHandler = { BlockHandler() }
@@ -21,6 +23,7 @@ import TwisterTesting
         #expect(h.fetch("/anything")?.code == 405)
     }
 
+    /// Ports tornado.md §3 item 8.
     @Test func pathGroupsArePercentDecodedAndPlusStaysPlus() throws {
         var seen: [String?] = []
         let h = AppHarness([route("/group/(.*)", get: { seen = $0.pathArgs; $0.write("ok"); return .done })])
@@ -32,6 +35,16 @@ import TwisterTesting
         #expect(all == ["?", "a/b", "é", "a+b"])
     }
 
+    /// tornado.md §3 item 8: the groups are decoded while `request.path` keeps the escapes.
+    @Test func requestPathKeepsItsEscapesWhileGroupsAreDecoded() throws {
+        var seen: [(path: String, group: String?)] = []
+        let h = AppHarness([route("/group/(.*)", get: { seen.append(($0.request.path, $0.pathArgs[0])); return .done })])
+        for p in ["/group/%3F", "/group/a%2Fb", "/group/%C3%A9", "/group/a+b"] { h.fetch(p) }
+        #expect(seen.map(\.path) == ["/group/%3F", "/group/a%2Fb", "/group/%C3%A9", "/group/a+b"])
+        #expect(seen.map(\.group) == ["?", "a/b", "é", "a+b"])
+    }
+
+    /// Ports tornado.md §3 item 8.
     @Test func invalidUTF8InPathOrQueryGets400() throws {
         let h = AppHarness([route("/group/(.*)", get: { $0.write(try $0.getArgument("q", default: "-")!); return .done })])
         #expect(h.fetch("/group/%E9")?.code == 400)
@@ -57,6 +70,7 @@ import TwisterTesting
         #expect(h.fetch("/x/a")?.code == 404)
     }
 
+    /// Ports tornado.md §3 item 9.
     @Test func reverseURLEscapesArgumentsAndRejectsComplexPatterns() throws {
         let app = Application([
             route("/foo/(.*)", name: "foo"),
@@ -73,6 +87,7 @@ import TwisterTesting
         #expect(throws: RouteError.self) { try app.reverseURL("missing") }
     }
 
+    /// Ports tornado.md §3 item 9.
     @Test func anOptionalGroupThatDidNotMatchIsNil() throws {
         var got: [String?] = ["unset"]
         let h = AppHarness([route("/opt(/[0-9]+)?", get: { got = $0.pathArgs; return .done })])
@@ -82,6 +97,7 @@ import TwisterTesting
         #expect(got == ["/12"])
     }
 
+    /// Ports tornado.md §3 item 25.
     @Test func hostRulesComeBeforeWildcardRulesAndAreAllConsulted() throws {
         let h = AppHarness([route("/foo", get: { $0.write("wildcard"); return .done }),
                             route("/bar", get: { $0.write("wildcard bar"); return .done })]) { app in
@@ -99,6 +115,7 @@ import TwisterTesting
         #expect(get("/foo", host: "other.example.com") == "wildcard")
     }
 
+    /// Ports tornado.md §3 item 25.
     @Test func defaultHostRulesApplyUnlessXRealIpIsPresent() throws {
         var s = ApplicationSettings()
         s.defaultHost = "www.example.com"

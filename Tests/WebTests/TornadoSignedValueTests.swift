@@ -10,6 +10,7 @@ import Testing
     let v2 = "2|1:0|10:1300000000|3:key|8:dmFsdWU=|3d4e60b996ff9c5d5788e333a0cba6f238a22c6c0f94788870e1a9ecd482e152"
     let v1 = "dmFsdWU=|1300000000|31c934969f53e48164c50768b40cbd7e2daaaa4f"
 
+    /// Ports tornado.md §3 item 1.
     @Test func knownValuesMatchTornadoForV1AndV2() {
         #expect(SignedValue.create(secret: secret, name: "key", value: Array("value".utf8), version: 1, now: present) == v1)
         #expect(SignedValue.create(secret: secret, name: "key", value: Array("value".utf8), version: 2, now: present) == v2)
@@ -19,17 +20,20 @@ import Testing
         #expect(SignedValue.decode(secret: secret, name: "key", signed: v1, minVersion: 2, now: present) == nil)
     }
 
+    /// Ports tornado.md §3 item 2.
     @Test func aValueSignedForAnotherNameIsRejected() {
         let s = SignedValue.create(secret: secret, name: "key2", value: Array("value".utf8), now: present)
         #expect(SignedValue.decode(secret: secret, name: "key1", signed: s, now: present) == nil)
     }
 
+    /// Ports tornado.md §3 item 2.
     @Test func aValueOlderThan31DaysIsRejected() {
         let s = SignedValue.create(secret: secret, name: "key1", value: Array("value".utf8), now: past)
         #expect(SignedValue.decode(secret: secret, name: "key1", signed: s, now: past) == Array("value".utf8))
         #expect(SignedValue.decode(secret: secret, name: "key1", signed: s, now: present) == nil)
     }
 
+    /// Ports tornado.md §3 item 2.
     @Test func tamperedPayloadsAreRejected() {
         let sig = "3d4e60b996ff9c5d5788e333a0cba6f238a22c6c0f94788870e1a9ecd482e152"
         func valid(_ prefix: String) -> Bool {
@@ -41,6 +45,7 @@ import Testing
         #expect(!valid("2|1:0|10:1300000000|3:keey|8:dmFsdWU=|"))
     }
 
+    /// Ports tornado.md §3 item 2.
     @Test func tamperedSignaturesAreRejected() {
         let prefix = "2|1:0|10:1300000000|3:key|8:dmFsdWU=|"
         func valid(_ sig: String) -> Bool {
@@ -54,11 +59,13 @@ import Testing
         #expect(!valid("3d4e60b996ff9c5d5788e333a0cba6f238a22c6c0f94788870e1a9ecd482e1538"))
     }
 
+    /// Ports tornado.md §3 item 3.
     @Test func nonUTF8BytesRoundTrip() {
         let s = SignedValue.create(secret: secret, name: "key", value: [0xE9], now: present)
         #expect(SignedValue.decode(secret: secret, name: "key", signed: s, now: present) == [0xE9])
     }
 
+    /// Ports tornado.md §3 item 3.
     @Test func keyVersionsSignVerifyAndRotate() {
         let s0 = SignedValue.create(secret: secretDict, name: "key", value: [0xE9], keyVersion: 0, now: present)
         #expect(SignedValue.decode(secret: secretDict, name: "key", signed: s0, now: present) == [0xE9])

@@ -41,6 +41,7 @@ import Glibc
         ], settings: s)
     }
 
+    /// Ports tornado.md §3 item 19.
     @Test func contentTypesFollowTornado() throws {
         let d = Dir(); let h = app(d)
         let r = try #require(h.fetch("/static/robots.txt"))
@@ -52,6 +53,7 @@ import Glibc
         #expect(h.fetch("/static/foo.bz2")?.header("Content-Type") == "application/octet-stream")
     }
 
+    /// Ports tornado.md §3 item 20.
     @Test func staticURLHasTheSHA512VersionUnlessAskedNot() throws {
         let d = Dir(); let h = app(d)
         let lines = try #require(h.fetch("/static_url")).body.split(separator: "\n").map(String.init)
@@ -67,6 +69,7 @@ import Glibc
         #expect(h.fetch("/static/robots.txt")?.header("Cache-Control") == nil)
     }
 
+    /// Ports tornado.md §3 item 21.
     @Test func ifModifiedSinceAndIfNoneMatchAnswer304() throws {
         let d = Dir(); let h = app(d)
         let r = try #require(h.fetch("/static/robots.txt"))
@@ -81,6 +84,7 @@ import Glibc
         #expect(code([("If-None-Match", "\"mismatch\""), ("If-Modified-Since", HTTPDate.format(Self.mtime))]) == 200)
     }
 
+    /// Ports tornado.md §3 item 22.
     @Test func rangesOnThe26ByteFile() throws {
         let d = Dir(); let h = app(d)
         func get(_ range: String) -> TornadoResponse? { h.fetch("/static/robots.txt", headers: [("Range", range)]) }
@@ -100,6 +104,7 @@ import Glibc
         }
     }
 
+    /// Ports tornado.md §3 item 23.
     @Test func headMatchesGetWithoutABodyAndRangedHeadAndRangePlusEtag() throws {
         let d = Dir(); let h = app(d)
         let g = try #require(h.fetch("/static/robots.txt"))
@@ -112,6 +117,7 @@ import Glibc
         #expect(h.fetch("/static/robots.txt", headers: [("Range", "bytes=1-4"), ("If-None-Match", g.header("Etag")!)])?.code == 304)
     }
 
+    /// Ports tornado.md §3 item 24.
     @Test func escapingTheRootIs403MissingIs404AndDirectoriesRedirect() throws {
         let d = Dir(); let h = app(d)
         #expect(h.fetch("/static/../static_foo.txt")?.code == 403)
@@ -122,6 +128,7 @@ import Glibc
         #expect(h.fetch("/static/dir")?.code == 403)   // no default filename
     }
 
+    /// Ports tornado.md §3 item 24.
     @Test func aDoubleSlashPathNeverBecomesAnOpenRedirect() throws {
         let d = Dir()
         let h = AppHarness([URLSpec("/(.*)", StaticFileHandler.self, arguments: ["path": d.root, "default_filename": "index.html"])])
@@ -130,6 +137,7 @@ import Glibc
         #expect(r.header("Location") == nil)
     }
 
+    /// Ports tornado.md §3 item 28.
     @Test func removeSlashAndAddSlashRedirectPermanentlyKeepingTheQuery() throws {
         let h = AppHarness([
             route("/removeslash/", get: { try $0.removeSlash { .done } }, post: { try $0.removeSlash { .done } }),
@@ -142,6 +150,7 @@ import Glibc
         #expect(h.fetch("/removeslash/", method: "POST", body: "")?.code == 404)
     }
 
+    /// Ports tornado.md §3 item 26.
     @Test func staticFilesAreGzippedToo() throws {
         let d = Dir(); let h = app(d, gzip: true)
         let r = try #require(h.fetch("/static/big.txt", headers: [("Accept-Encoding", "gzip")]))
@@ -163,6 +172,7 @@ import Glibc
         #expect(h.fetch("/static/nope.css")?.code == 404)
     }
 
+    /// Ports tornado.md §3 item 29.
     @Test func redirectHandlerFillsGroupsAndAppendsTheQuery() throws {
         let h = AppHarness([
             URLSpec("/src", RedirectHandler.self, arguments: ["url": "/dst2?foo=bar"]),

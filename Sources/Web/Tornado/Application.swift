@@ -26,6 +26,11 @@ public final class Application: Resource {
     public private(set) var templateLoader: Loader?
     /// Static-file versions (content hashes), shared with templates' `static_url`.
     let staticVersions: StaticVersions
+    /// Requests whose body is being streamed to a handler (see ``bodyStreamer(for:)``), until `render`.
+    var streamedBodies: [ObjectIdentifier: StreamedRequestBody] = [:]
+    /// False while no route can stream bodies (every handler type is known not to), so that requests with a
+    /// body are routed once, in `render`.
+    private(set) var mayStreamBodies = false
     /// The current time in seconds since the epoch (replaceable for tests of cookie ages).
     public var now: () -> Double = { Date().timeIntervalSince1970 }
 
@@ -49,6 +54,7 @@ public final class Application: Resource {
                 URLSpec("/(favicon\\.ico)", type),
                 URLSpec("/(robots\\.txt)", type),
             ]
+            if type.streamRequestBody { mayStreamBodies = true }
         }
         add(handlers, to: &wildcardRules)
     }
@@ -73,6 +79,7 @@ public final class Application: Resource {
     private func add(_ handlers: [URLSpec], to rules: inout [URLSpec]) {
         for spec in handlers {
             rules.append(spec)
+            if spec.streamsRequestBody != false { mayStreamBodies = true }
             if let n = spec.name {
                 if namedSpecs[n] != nil { HTTPLog.misuse("multiple handlers named \(n); replacing the previous one") }
                 namedSpecs[n] = spec
@@ -118,9 +125,19 @@ public final class Application: Resource {
         return nil
     }
 
+    /// Called by the Site once the head of a request with a body is in, before any body byte is read: when the
+    /// route's handler has ``RequestHandler/streamRequestBody`` set, the handler is made and `prepare` runs now,
+    /// and the body goes to its ``RequestHandler/dataReceived(_:)``. Otherwise nil (the body is buffered and
+    /// ``render(_:)`` routes as usual).
+    public override func bodyStreamer(for request: Request) -> (any RequestBodyStreamer)? {
+        mayStreamBodies ? streamingHandler(for: request) : nil
+    }
+
     /// Routes and runs the handler (see ``RequestHandler`` for the lifecycle). The handler answers through the
     /// request, so this always returns `.notDoneYet`.
     public override func render(_ request: Request) throws -> RenderResult {
+        // A streamed body: its handler is already running (the verb ran or runs after the last piece).
+        if !streamedBodies.isEmpty, streamedBodies.removeValue(forKey: ObjectIdentifier(request)) != nil { return .notDoneYet }
         let handler: RequestHandler
         if let (spec, positional, named) = findRoute(request) {
             handler = spec.makeHandler()

@@ -56,6 +56,14 @@ public struct ApplicationSettings {
     public var logFunction: (@ReactorActor (RequestHandler) -> Void)?
     /// The host whose rules also serve requests for unmatched hosts (unless they carry X-Real-Ip).
     public var defaultHost: String?
+    /// Trust the proxy headers (Tornado's `HTTPServer(xheaders=True)`): ``RequestHandler/remoteIP`` comes from
+    /// `X-Real-Ip`, else the last `X-Forwarded-For` hop not in ``trustedDownstream``, and is used only if it is
+    /// a valid IPv4/IPv6 address (else the socket's address); ``RequestHandler/scheme`` comes from the last
+    /// value of `X-Scheme`, else `X-Forwarded-Proto`, and is used only if it is `http` or `https`. Off by
+    /// default: turn it on only behind a proxy that sets these headers, since clients can send them.
+    public var xheaders = false
+    /// Proxy addresses skipped when reading `X-Forwarded-For` from the right (Tornado's `trusted_downstream`).
+    public var trustedDownstream: Set<String> = []
     /// Extra values every template sees.
     public var templateNamespace: [String: TemplateValue] = [:]
 

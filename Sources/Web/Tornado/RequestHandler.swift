@@ -15,6 +15,9 @@ import TwisterTemplates
 /// A thrown ``HTTPError`` answers its status through ``sendError(_:error:)``; ``Finish`` ends the request
 /// cleanly; any other error answers 500. ``onConnectionClose()`` runs if the client goes away while the handler
 /// is waiting (a handler that answered synchronously cannot see this). A synchronous handler creates no Task.
+///
+/// With ``streamRequestBody`` set, steps 1–4 run as soon as the head of a request with a body is in, the body
+/// then arrives through ``dataReceived(_:)``, and step 5 runs after its last piece (see ``dataReceived(_:)``).
 @ReactorActor
 open class RequestHandler {
     /// The application that routed the request here.
@@ -103,6 +106,27 @@ open class RequestHandler {
         }
     }
 
+    /// True makes the request body arrive in pieces through ``dataReceived(_:)`` as it is read, instead of being
+    /// buffered before the handler runs (Tornado's `@stream_request_body`). Override in a subclass:
+    /// `override class var streamRequestBody: Bool { true }`. See ``dataReceived(_:)`` for the order of calls.
+    open class var streamRequestBody: Bool { false }
+
+    /// Receives one piece of the request body, in order, when ``streamRequestBody`` is true (Tornado's
+    /// `data_received`).
+    ///
+    /// Contract (reactor thread): for a request with a body, the handler is made as soon as the head is in;
+    /// the checks (405, 400, XSRF from the query or header) and ``prepare()`` run before any body byte is
+    /// read; if `prepare` returns a Deferred, no piece is delivered until it fires. Then this method is called
+    /// once per piece as it arrives (pieces already read while `prepare` or an earlier piece was pending are
+    /// delivered in order, and reading from the client is paused meanwhile). Returning a Deferred pauses
+    /// reading until it fires (backpressure). After the last piece the verb method runs, with
+    /// `request.content` empty. If `prepare` (or this method) answers or throws, the response goes out at once,
+    /// the rest of the body is not read and the connection is closed after the response. If the client goes
+    /// away mid-body, ``onConnectionClose()`` runs and the verb method never does. Default: throws 400.
+    open func dataReceived(_ chunk: ByteBuffer) throws -> HandlerResult {
+        throw HTTPError(400, "\(Self.self) streams its body but does not override dataReceived")
+    }
+
     /// Called after the response finished (Tornado's `on_finish`): clean-up and logging.
     open func onFinish() {}
 
@@ -128,12 +152,7 @@ open class RequestHandler {
 
     func execute() {
         do {
-            guard supportedMethods.contains(request.method) else { throw HTTPError(405) }
-            try decodePathArguments()
-            let m = request.method
-            if application.settings.xsrfCookies && m != "GET" && m != "HEAD" && m != "OPTIONS" {
-                try checkXsrfCookie()
-            }
+            try checkRequest()
             let r = try prepare()
             if let d = r.deferred {
                 watchConnection()
@@ -146,7 +165,17 @@ open class RequestHandler {
         }
     }
 
-    private func runVerb() {
+    /// Steps 2–3 of the lifecycle: 405, path decoding (400), XSRF (403).
+    func checkRequest() throws {
+        guard supportedMethods.contains(request.method) else { throw HTTPError(405) }
+        try decodePathArguments()
+        let m = request.method
+        if application.settings.xsrfCookies && m != "GET" && m != "HEAD" && m != "OPTIONS" {
+            try checkXsrfCookie()
+        }
+    }
+
+    func runVerb() {
         if finished { return }
         do {
             let r = try handleMethod(request.method)
@@ -166,12 +195,13 @@ open class RequestHandler {
         if autoFinish { finish() } else { watchConnection() }
     }
 
-    private func watchConnection() {
+    func watchConnection() {
         guard !watchingConnection else { return }
         watchingConnection = true
         // Holds the handler (strongly) until the request finishes or the client goes away, as Tornado's
         // connection holds its handler; the Deferred drops the closure once it fires.
         request.notifyFinish().addErrback { (_: Failure) -> Void in
+            self.application.streamedBodies[ObjectIdentifier(self.request)] = nil
             guard !self.finished else { return }
             self.onConnectionClose()
         }
@@ -352,6 +382,7 @@ open class RequestHandler {
 
     private func afterFinish() {
         if startTime > 0 { endTime = Reactor.shared.seconds() }
+        if Self.streamRequestBody { application.streamedBodies[ObjectIdentifier(request)] = nil }
         onFinish()
         if application.accessLog != nil || application.settings.logFunction != nil { application.logRequest(self) }
     }
@@ -469,12 +500,16 @@ open class RequestHandler {
 
     // MARK: request facts
 
-    /// The client's address (Tornado's `remote_ip`).
+    /// The client's address (Tornado's `remote_ip`): the socket's peer, or with
+    /// ``ApplicationSettings/xheaders`` the valid address a proxy passed in `X-Real-Ip`/`X-Forwarded-For`.
     public var remoteIP: String {
+        let socket: String
         switch request.getClientAddress() {
-        case .ipv4(let h, _)?, .ipv6(let h, _)?: return h
-        default: return "127.0.0.1"
+        case .ipv4(let h, _)?, .ipv6(let h, _)?: socket = h
+        default: socket = "127.0.0.1"
         }
+        guard application.settings.xheaders else { return socket }
+        return XHeaders.remoteIP(request.requestHeaders, socket: socket, trusted: application.settings.trustedDownstream)
     }
 
     /// `METHOD uri (ip)`, as in Tornado's logs.
@@ -489,8 +524,13 @@ open class RequestHandler {
         return (endTime ?? Reactor.shared.seconds()) - startTime
     }
 
-    /// `http` or `https`.
-    public var scheme: String { request.isSecure ? "https" : "http" }
+    /// `http` or `https` (Tornado's `request.protocol`): from the connection, or with
+    /// ``ApplicationSettings/xheaders`` from `X-Scheme`/`X-Forwarded-Proto` when it says `http` or `https`.
+    public var scheme: String {
+        let own = request.isSecure ? "https" : "http"
+        guard application.settings.xheaders else { return own }
+        return XHeaders.scheme(request.requestHeaders, default: own)
+    }
 
     /// The request's Host header (or our address).
     public var host: String { request.getHeader("Host") ?? request.getRequestHostname() }

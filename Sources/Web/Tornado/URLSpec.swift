@@ -14,6 +14,9 @@ public final class URLSpec {
     /// Passed to ``RequestHandler/initialize(_:)``.
     public let arguments: [String: Any]
     let makeHandler: @ReactorActor () -> RequestHandler
+    /// Whether the handler type streams request bodies (known at init for a type; for a factory, learnt from
+    /// the first handler it makes for a request with a body).
+    var streamsRequestBody: Bool?
     let literal: String?
     let regex: NSRegularExpression?
     let groupNames: [String]
@@ -48,6 +51,7 @@ public final class URLSpec {
     /// A route to `handler` (made with its `init()`).
     public convenience init(_ pattern: String, _ handler: RequestHandler.Type, arguments: [String: Any] = [:], name: String? = nil) {
         self.init(pattern, name: name, arguments: arguments, factory: { handler.init() })
+        streamsRequestBody = handler.streamRequestBody
     }
 
     /// The raw (still percent-encoded) groups when `path` matches: positional or named. nil when it does not.
