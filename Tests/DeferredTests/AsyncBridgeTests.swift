@@ -30,8 +30,11 @@ struct DontFail: Error { let actual: Int }
         }
         #expect(steps == ["start"])
         clock.advance(1)
-        await Task.yield(); await Task.yield()
-        #expect(steps == ["start", "one"])
+        // The body resumes on this actor in a later job; going on before it awaits the second deferLater
+        // would schedule that one after the clock's last advance and wait forever.
+        guard await settle(until: { steps == ["start", "one"] }) else {
+            Issue.record("the body did not resume after the first advance: \(steps)"); return
+        }
         #expect(!d.called)
         clock.advance(1)
         #expect(try await d.value == "done")
@@ -175,8 +178,10 @@ struct DontFail: Error { let actual: Int }
             return try await d2.value
         }
         d.cancel()
-        // The body resumes from the first cancel on its own executor: wait (bounded) until it awaits d2.
-        for _ in 0..<10_000 where !waitingOnD2.withLock({ $0 }) { await Task.yield() }
+        // The body resumes from the first cancel in a later job: wait (bounded) until it awaits d2.
+        guard await settle(until: { waitingOnD2.withLock { $0 } }) else {
+            Issue.record("the body did not get to its second await"); return
+        }
         for _ in 0..<10 { await Task.yield() }
         #expect(d1Cancelled == 1)
         #expect(d2Cancelled == 0)

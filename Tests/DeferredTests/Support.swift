@@ -27,3 +27,17 @@ func withUnhandledRecorder(_ body: () -> Void) -> UnhandledRecorder {
         return rec
     }
 }
+
+/// Lets other jobs run (yielding, then sleeping a millisecond at a time) until `condition` holds or `seconds`
+/// pass; returns whether it held. For tests that wait on work resumed elsewhere: a fixed number of yields is
+/// not enough when the machine is loaded, and a test that then goes on may wait forever.
+func settle(within seconds: Double = 5, isolation: isolated (any Actor)? = #isolation,
+            until condition: () -> Bool) async -> Bool {
+    for _ in 0..<100 where !condition() { await Task.yield() }
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while !condition() {
+        if ContinuousClock.now >= deadline { return false }
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+    return true
+}
