@@ -1,36 +1,7 @@
 import Testing
 import Foundation
 @testable import TwisterProtocols
-
-/// Runs the `twister` executable built next to the test bundle (skips when it is not there).
-@ReactorActor
-final class TwisterProcess: ProcessProtocol {
-    var out = ByteBuffer()
-    var err = ByteBuffer()
-    let ended = Deferred<ProcessEnd>()
-    override func outReceived(_ data: ByteBuffer) { out.writeBuffer(data) }
-    override func errReceived(_ data: ByteBuffer) { err.writeBuffer(data) }
-    override func processEnded(_ reason: Failure) { ended.callback(reason.error as! ProcessEnd) }
-
-    static var executable: String? {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("twister").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
-
-    /// Waits for "echo: listening on HOST:PORT" and returns the port.
-    func listeningPort() async throws -> Int? {
-        guard try await eventually(timeout: 5, { String(buffer: self.out).contains("\n") }) else { return nil }
-        let line = String(buffer: out)
-        guard let colon = line.lastIndex(of: ":") else { return nil }
-        return Int(line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-}
+import TwisterTesting
 
 /// CPU time (user + system clock ticks) used so far by `pid`.
 func cpuTicks(_ pid: Int32) -> Int? {
@@ -43,8 +14,8 @@ func cpuTicks(_ pid: Int32) -> Int? {
 
 @Suite struct EchoCommandTests {
     @Test @ReactorActor func echoServesManyConnectionsAndStopsOnSIGINT() async throws {
-        guard let exe = TwisterProcess.executable else { return }
-        let p = TwisterProcess()
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else { return }
+        let p = ProcessRecorder()
         let t = try Reactor.shared.spawnProcess(p, exe, args: ["twister", "echo", "--listen", "tcp:0:interface=127.0.0.1"])
         guard let port = try await p.listeningPort() else {
             Issue.record("no listening line: \(p.out) \(p.err)"); try? t.signalProcess(SIGKILL); return
@@ -58,8 +29,8 @@ func cpuTicks(_ pid: Int32) -> Int? {
     }
 
     @Test @ReactorActor func acceptSurvivesDescriptorExhaustionWithoutSpinningAndRecovers() async throws {
-        guard let exe = TwisterProcess.executable else { return }
-        let p = TwisterProcess()
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else { return }
+        let p = ProcessRecorder()
         let t = try Reactor.shared.spawnProcess(p, "/bin/sh", args: [
             "sh", "-c", "ulimit -n 24 && exec \"$0\" echo --listen tcp:0:interface=127.0.0.1", exe])
         guard let port = try await p.listeningPort() else {
@@ -92,8 +63,8 @@ func cpuTicks(_ pid: Int32) -> Int? {
     }
 
     @Test @ReactorActor func aBadEndpointDescriptionExitsWithAnErrorNamingTheField() async throws {
-        guard let exe = TwisterProcess.executable else { return }
-        let p = TwisterProcess()
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else { return }
+        let p = ProcessRecorder()
         _ = try Reactor.shared.spawnProcess(p, exe, args: ["twister", "echo", "--listen", "tcp:80:colour=red"])
         #expect(try await resultOf(p.ended, timeout: 5) == .terminated(exitCode: 2, signal: nil))
         #expect(String(buffer: p.err).contains("colour"))

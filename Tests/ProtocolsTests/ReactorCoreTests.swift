@@ -15,12 +15,12 @@ import Synchronization
     @Test @ReactorActor func callLaterRunsInDeadlineOrderAndSameDeadlineInSchedulingOrder() async throws {
         var order: [Int] = []
         let r = Reactor.shared
-        r.callLater(0.03) { order.append(3) }
-        r.callLater(0.01) { order.append(1) }
-        r.callLater(0.02) { order.append(2) }
-        let t = r.seconds()
-        for i in 10..<15 { r.scheduleCall(0.015) { order.append(i) }.deadline = r.nowNanoseconds() + 15_000_000 }
-        _ = t
+        // Deadlines against one base time, so a preempted test thread cannot reorder them.
+        let base = r.nowNanoseconds()
+        scheduleAt(base + 30_000_000) { order.append(3) }
+        scheduleAt(base + 10_000_000) { order.append(1) }
+        scheduleAt(base + 20_000_000) { order.append(2) }
+        for i in 10..<15 { scheduleAt(base + 15_000_000) { order.append(i) } }
         try await sleep(0.05)
         #expect(order == [1, 10, 11, 12, 13, 14, 2, 3])
     }
@@ -213,8 +213,21 @@ import Synchronization
     @Test @ReactorActor func manyTimersFireInDeadlineOrder() async throws {
         let r = Reactor.shared
         var fired: [Int] = []
-        for i in (0..<300).reversed() { r.callLater(Double(i) * 0.0001) { fired.append(i) } }
+        // Deadlines against one base time, so a slow (preempted) scheduling loop cannot reorder them.
+        let base = r.nowNanoseconds() + 1_000_000
+        for i in (0..<300).reversed() { scheduleAt(base + Int64(i) * 100_000) { fired.append(i) } }
         #expect(try await eventually { fired.count == 300 })
         #expect(fired == Array(0..<300))
     }
+}
+
+/// Schedules `f` on the shared reactor at an absolute `deadline` (monotonic nanoseconds), as `callLater` would
+/// for the delay that reaches it: for tests whose order must not depend on how long scheduling took.
+@ReactorActor
+@discardableResult
+func scheduleAt(_ deadline: Int64, _ f: @escaping () -> Void) -> ReactorDelayedCall {
+    let c = Reactor.shared.scheduleCall(1, f)
+    c.deadline = deadline
+    Reactor.shared.timers.update(c)
+    return c
 }

@@ -2,16 +2,7 @@ import Testing
 import Synchronization
 import Foundation
 @testable import TwisterProtocols
-
-/// Awaits `d`, failing with a TimeoutError after `timeout` seconds so that no test can hang.
-@ReactorActor
-func resultOf<T>(_ d: Deferred<T>, timeout: Double = 2, _ what: String = "Deferred") async throws -> T {
-    let timer = Reactor.shared.callLater(timeout) {
-        if !d.called { d.errback(TimeoutError(seconds: timeout, what: what)) }
-    }
-    defer { timer.cancel() }
-    return try await d.value
-}
+@_exported import TwisterTesting
 
 /// A Deferred fired after `seconds` on the reactor.
 @ReactorActor
@@ -19,17 +10,6 @@ func sleep(_ seconds: Double) async throws {
     let d = Deferred<Void>()
     Reactor.shared.callLater(seconds) { d.callback(()) }
     try await d.value
-}
-
-/// Polls `condition` every millisecond until it holds or `timeout` passes; returns whether it held.
-@ReactorActor
-func eventually(timeout: Double = 2, _ condition: @ReactorActor () -> Bool) async throws -> Bool {
-    let end = Reactor.shared.seconds() + timeout
-    while !condition() {
-        if Reactor.shared.seconds() > end { return false }
-        try await sleep(0.001)
-    }
-    return true
 }
 
 /// Records everything a protocol sees.

@@ -3,29 +3,6 @@ import Foundation
 @testable import TwisterWeb
 import TwisterTesting
 
-/// Awaits `d` on the reactor, failing after `timeout` seconds so no test can hang.
-@ReactorActor
-func tornadoResult<T>(_ d: Deferred<T>, timeout: Double = 5) async throws -> T {
-    let timer = Reactor.shared.callLater(timeout) {
-        if !d.called { d.errback(TimeoutError(seconds: timeout, what: "tornado test")) }
-    }
-    defer { timer.cancel() }
-    return try await d.value
-}
-
-/// Polls `condition` every 5 ms until it holds or `timeout` passes.
-@ReactorActor
-func tornadoEventually(timeout: Double = 5, _ condition: @ReactorActor () -> Bool) async throws -> Bool {
-    let end = Reactor.shared.seconds() + timeout
-    while !condition() {
-        if Reactor.shared.seconds() > end { return false }
-        let d = Deferred<Void>()
-        Reactor.shared.callLater(0.005) { d.callback(()) }
-        try await d.value
-    }
-    return true
-}
-
 /// An HTTP client over real sockets, with a tiny cookie store per "browser".
 @ReactorActor
 final class Browser {
@@ -63,50 +40,21 @@ final class Browser {
 
     /// Logs in as `name` through the form (XSRF cookie + field), as a browser would.
     func login(_ name: String) async throws {
-        let page = try await tornadoResult(request("/auth/login"))
+        let page = try await resultOf(request("/auth/login"))
         #expect(page.code == 200)
         let xsrf = try #require(cookies["_xsrf"])
-        let r = try await tornadoResult(request("/auth/login", method: "POST", form: [("name", name), ("_xsrf", xsrf), ("next", "/")]))
+        let r = try await resultOf(request("/auth/login", method: "POST", form: [("name", name), ("_xsrf", xsrf), ("next", "/")]))
         #expect(r.code == 302)
         #expect(r.headers["Location"] == "/")
         #expect(cookies["chatdemo_user"] != nil)
     }
 }
 
-/// Runs the `twister` executable built next to the test bundle.
-@ReactorActor
-final class TwisterChild: ProcessProtocol {
-    var out = ByteBuffer()
-    var err = ByteBuffer()
-    let ended = Deferred<Void>()
-    override func outReceived(_ data: ByteBuffer) { out.writeBuffer(data) }
-    override func errReceived(_ data: ByteBuffer) { err.writeBuffer(data) }
-    override func processEnded(_ reason: Failure) { ended.callback(()) }
-
-    static var executable: String? {
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("twister").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
-
-    /// The port of the `NAME: listening on HOST:PORT` line.
-    func listeningPort() async throws -> Int? {
-        guard try await tornadoEventually(timeout: 10, { String(buffer: self.out).contains("\n") }) else { return nil }
-        let line = String(buffer: out).split(separator: "\n")[0]
-        guard let colon = line.lastIndex(of: ":") else { return nil }
-        return Int(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-    }
-}
-
 /// The chat demo end to end, and the Application over real sockets.
 @Suite(.serialized) @ReactorActor struct TornadoChatTests {
     @Test(.timeLimit(.minutes(1))) func twoClientsLogInOnePostsAndTheOtherReceivesItThroughItsLongPoll() async throws {
-        guard let exe = TwisterChild.executable else { Issue.record("twister executable not built"); return }
-        let child = TwisterChild()
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else { Issue.record("twister executable not built"); return }
+        let child = ProcessRecorder()
         let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--listen", "tcp:0:interface=127.0.0.1"])
         defer { try? process.signalProcess(SIGKILL) }
         guard let port = try await child.listeningPort() else {
@@ -115,27 +63,27 @@ final class TwisterChild: ProcessProtocol {
         let ann = Browser(port: port), bob = Browser(port: port)
 
         // Unauthenticated: / redirects to the login page; the POSTs answer 403.
-        let anon = try await tornadoResult(ann.request("/"))
+        let anon = try await resultOf(ann.request("/"))
         #expect(anon.code == 302)
         #expect(anon.headers["Location"] == "/auth/login?next=%2F")
         try await ann.login("Ann")
         try await bob.login("Bob")
         let anonPost = Browser(port: port)
-        _ = try await tornadoResult(anonPost.request("/auth/login"))
+        _ = try await resultOf(anonPost.request("/auth/login"))
         let xsrfAnon = try #require(anonPost.cookies["_xsrf"])
-        #expect(try await tornadoResult(anonPost.request("/a/message/new", method: "POST", form: [("body", "x"), ("_xsrf", xsrfAnon)])).code == 403)
+        #expect(try await resultOf(anonPost.request("/a/message/new", method: "POST", form: [("body", "x"), ("_xsrf", xsrfAnon)])).code == 403)
 
         // The page renders with static URLs carrying versions.
-        let page = try await tornadoResult(bob.request("/"))
+        let page = try await resultOf(bob.request("/"))
         #expect(page.code == 200)
         #expect(page.text.contains("<b>Bob</b>"))
         let cssURL = try #require(page.text.range(of: #"/static/chat\.css\?v=[0-9a-f]{128}"#, options: .regularExpression).map { String(page.text[$0]) })
-        let css = try await tornadoResult(bob.request(cssURL))
+        let css = try await resultOf(bob.request(cssURL))
         #expect(css.code == 200)
         #expect(css.headers["Cache-Control"] == "max-age=315360000")
 
         // A POST without the XSRF field is refused.
-        #expect(try await tornadoResult(ann.request("/a/message/new", method: "POST", form: [("body", "no token")])).code == 403)
+        #expect(try await resultOf(ann.request("/a/message/new", method: "POST", form: [("body", "no token")])).code == 403)
 
         // Bob waits (no messages yet: the long poll parks); Ann posts; Bob's poll answers with the message.
         let poll = bob.request("/a/message/updates", method: "POST", form: [("_xsrf", bob.cookies["_xsrf"]!)])
@@ -143,7 +91,7 @@ final class TwisterChild: ProcessProtocol {
         Reactor.shared.callLater(0.2) { pollDelay.callback(()) }
         try await pollDelay.value
         #expect(!poll.hasResult)
-        let posted = try await tornadoResult(ann.request("/a/message/new", method: "POST",
+        let posted = try await resultOf(ann.request("/a/message/new", method: "POST",
                                                         form: [("body", "Hello <Bob>"), ("_xsrf", ann.cookies["_xsrf"]!)]))
         #expect(posted.code == 200)
         #expect(posted.headers["Content-Type"] == "application/json; charset=UTF-8")
@@ -151,7 +99,7 @@ final class TwisterChild: ProcessProtocol {
         #expect(Set(message?.keys.map { $0 } ?? []) == ["id", "body", "html"])
         #expect(message?["body"] == "Hello <Bob>")
         #expect(message?["html"]?.contains("<b>Ann: </b>Hello &lt;Bob&gt;") == true)
-        let update = try await tornadoResult(poll)
+        let update = try await resultOf(poll)
         #expect(update.code == 200)
         let updates = try JSONSerialization.jsonObject(with: Foundation.Data(update.body.readableBytesView)) as? [String: [[String: String]]]
         #expect(updates?["messages"]?.map { $0["id"] } == [message?["id"]])
@@ -163,39 +111,39 @@ final class TwisterChild: ProcessProtocol {
         Reactor.shared.callLater(0.2) { d2.callback(()) }
         try await d2.value
         #expect(!poll2.hasResult)
-        _ = try await tornadoResult(ann.request("/a/message/new", method: "POST", form: [("body", "second"), ("_xsrf", ann.cookies["_xsrf"]!)]))
-        let update2 = try await tornadoResult(poll2)
+        _ = try await resultOf(ann.request("/a/message/new", method: "POST", form: [("body", "second"), ("_xsrf", ann.cookies["_xsrf"]!)]))
+        let update2 = try await resultOf(poll2)
         #expect(update2.text.contains("second"))
         #expect(!update2.text.contains("Hello"))
-        #expect(try await tornadoResult(bob.request("/")).text.contains("Hello &lt;Bob&gt;"))
+        #expect(try await resultOf(bob.request("/")).text.contains("Hello &lt;Bob&gt;"))
 
         try process.signalProcess(SIGINT)
-        _ = try? await tornadoResult(child.ended, timeout: 5)
+        _ = try? await resultOf(child.ended, timeout: 5)
     }
 
     @Test(.timeLimit(.minutes(1))) func theChatPageScriptReceivesMessagesInASimulatedBrowser() async throws {
-        guard let exe = TwisterChild.executable else { Issue.record("twister executable not built"); return }
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else { Issue.record("twister executable not built"); return }
         let nodePath = ["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let node = nodePath else { print("SKIP: node not installed"); return }
-        let child = TwisterChild()
+        let child = ProcessRecorder()
         let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--quiet", "--listen", "tcp:0:interface=127.0.0.1"])
         defer { try? process.signalProcess(SIGKILL) }
         guard let port = try await child.listeningPort() else { Issue.record("no listening line: \(child.err)"); return }
         let script = NSTemporaryDirectory() + "twister-chat-browser-\(port).mjs"
         try TornadoChatBrowserScript.source.write(toFile: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
-        let browser = TwisterChild()
+        let browser = ProcessRecorder()
         let nodeProcess = try Reactor.shared.spawnProcess(browser, node, args: ["node", script, "http://127.0.0.1:\(port)"])
         defer { try? nodeProcess.signalProcess(SIGKILL) }
-        _ = try await tornadoResult(browser.ended, timeout: 20)
+        _ = try await resultOf(browser.ended, timeout: 20)
         #expect(String(buffer: browser.out).contains("BROWSER OK"), "\(String(buffer: browser.out)) \(String(buffer: browser.err))")
     }
 
     /// The `twister chat` demo itself: a long-poll client that goes away has its waiter dropped (reported on
     /// standard error), while the other waiter still gets the next message.
     @Test(.timeLimit(.minutes(1))) func theChatDemoDropsALongPollWaiterWhoseClientWentAway() async throws {
-        guard let exe = TwisterChild.executable else { Issue.record("twister executable not built"); return }
-        let child = TwisterChild()
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else { Issue.record("twister executable not built"); return }
+        let child = ProcessRecorder()
         let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--listen", "tcp:0:interface=127.0.0.1"])
         defer { try? process.signalProcess(SIGKILL) }
         guard let port = try await child.listeningPort() else {
@@ -216,20 +164,20 @@ final class TwisterChild: ProcessProtocol {
         // Bob's browser goes away mid-poll: the server drops exactly that waiter.
         bob.client.close()
         bobPoll.cancel()
-        #expect(try await tornadoEventually(timeout: 10) {
+        #expect(try await eventually(timeout: 10) {
             String(buffer: child.err).contains("chat: dropped a waiter whose client went away (1 waiting)")
         }, "\(String(buffer: child.err))")
 
         // Ann's waiter is still parked and gets the next message; nothing fires for Bob's.
-        let posted = try await tornadoResult(cat.request("/a/message/new", method: "POST", form: [("body", "still here?"), ("_xsrf", cat.cookies["_xsrf"]!)]))
+        let posted = try await resultOf(cat.request("/a/message/new", method: "POST", form: [("body", "still here?"), ("_xsrf", cat.cookies["_xsrf"]!)]))
         #expect(posted.code == 200)
-        let update = try await tornadoResult(annPoll)
+        let update = try await resultOf(annPoll)
         #expect(update.code == 200)
         #expect(update.text.contains("still here?"))
         #expect(String(buffer: child.err).components(separatedBy: "dropped a waiter").count == 2)  // exactly one drop
 
         try process.signalProcess(SIGINT)
-        _ = try? await tornadoResult(child.ended, timeout: 5)
+        _ = try? await resultOf(child.ended, timeout: 5)
     }
 
     @Test(.timeLimit(.minutes(1))) func aWaiterWhoseClientGoesAwayIsDropped() async throws {
@@ -255,10 +203,10 @@ final class TwisterChild: ProcessProtocol {
         defer { _ = port.stopListening() }
         let b = Browser(port: port.host.port)
         let d = b.request("/poll")
-        #expect(try await tornadoEventually { Poll.waiters.count == 1 })
+        #expect(try await eventually { Poll.waiters.count == 1 })
         b.client.close()
         d.cancel()
-        #expect(try await tornadoEventually { Poll.closed == 1 && Poll.waiters.isEmpty })
+        #expect(try await eventually { Poll.closed == 1 && Poll.waiters.isEmpty })
     }
 
     @Test(.timeLimit(.minutes(1))) func anApplicationServesSyncDeferredAndAsyncHandlersOverRealSockets() async throws {
@@ -278,17 +226,17 @@ final class TwisterChild: ProcessProtocol {
             }
         }
         let app = Application([URLSpec("/", Hello.self), URLSpec("/async", AsyncHello.self)])
-        let port = try await tornadoResult(try app.listen("tcp:0:interface=127.0.0.1"))
+        let port = try await resultOf(try app.listen("tcp:0:interface=127.0.0.1"))
         defer { _ = port.stopListening() }
         let b = Browser(port: port.host.port)
         for _ in 0..<3 {
-            let r = try await tornadoResult(b.request("/"))
+            let r = try await resultOf(b.request("/"))
             #expect(r.code == 200)
             #expect(r.text == "Hello, World!")
             #expect(r.headers["Content-Length"] == "13")
-            #expect(try await tornadoResult(b.request("/async")).text == "async hello")
+            #expect(try await resultOf(b.request("/async")).text == "async hello")
         }
-        let missing = try await tornadoResult(b.request("/missing"))
+        let missing = try await resultOf(b.request("/missing"))
         #expect(missing.code == 404)
         #expect(missing.text == "<html><title>404: Not Found</title><body>404: Not Found</body></html>")
         b.client.close()

@@ -251,7 +251,7 @@ final class StreamRecorder: RequestHandler {
         let b = Browser(port: port.host.port)
         var req = HTTPRequest(b.base + "/upload", method: "POST", headers: ["Content-Type": "application/octet-stream"], body: body)
         req.requestTimeout = 30
-        let r = try await tornadoResult(b.client.fetch(req, raiseError: false), timeout: 40)
+        let r = try await resultOf(b.client.fetch(req, raiseError: false), timeout: 40)
         #expect(r.code == 200)
         #expect(r.text == "\(4 << 20) \(expected)")
         #expect(app.streamedBodies.isEmpty)
