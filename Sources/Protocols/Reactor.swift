@@ -22,7 +22,9 @@ import Darwin
 /// ## Swift concurrency
 /// The reactor is a `SerialExecutor` (``ReactorActor`` runs on it) and a `TaskExecutor` (a task with the reactor
 /// as executor preference runs its nonisolated code on the loop thread). Jobs run in FIFO order, at most 4096 per
-/// loop pass, never re-entrantly. A cross-thread enqueue wakes the selector (eventfd/pipe) only when the loop
+/// loop pass (jobs enqueued during the pass included), never re-entrantly — except the first job of a
+/// `Deferred { }` body's task, which runs nested in the caller like `Task.immediate` (``ReactorActor`` is
+/// `ImmediateTaskStarting`). A cross-thread enqueue wakes the selector (eventfd/pipe) only when the loop
 /// may be asleep ("wake pending" flag, as in SwiftNIO); an enqueue from the loop thread never makes a syscall.
 ///
 /// ## One loop pass
@@ -82,6 +84,8 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     /// keep it (a kept buffer makes the next `clear()` start fresh storage).
     var readBuffer = ByteBuffer(capacity: Reactor.readChunkSize)
     var lifecycle = Lifecycle()
+    /// Loop passes made so far (loop thread only): lets tests see whether work happened in the same pass.
+    private(set) var passCount = 0
     let threadPoolStorage = Mutex<ThreadPool?>(nil)
 
     static let maxJobsPerPass = 4096
@@ -117,8 +121,18 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     // MARK: executor
 
     public func enqueue(_ job: consuming ExecutorJob) {
+        if isInReactorThread && immediateStartArmed {
+            // `Deferred { }` creating its body's task (see `ImmediateTaskStarting`): run the first job now, nested in
+            // the caller, exactly as `Task.immediate` would, but as the reactor with itself as task executor.
+            immediateStartArmed = false
+            job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+            return
+        }
         push(.job(UnownedJob(job)))
     }
+
+    /// Set by ``ReactorActor``'s `armImmediateStart` (loop thread only, read only after checking the thread).
+    var immediateStartArmed = false
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
     public func checkIsolated() { precondition(isInReactorThread, "not on the reactor thread") }
@@ -235,6 +249,7 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
             }
             let n = selector.wait(deadline: deadline, events: &readyEvents)
             if blocking { incoming.withLock { $0.wakePending = true } }
+            passCount &+= 1
             withReactorIsolation {
                 if n > 0 { self.dispatch(n) }
                 self.runTimers()
@@ -271,22 +286,32 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
         for c in due where c.active { c.fire() }
     }
 
+    /// Runs queued jobs and `callFromThread` calls, oldest first, **including those enqueued while this pass runs**
+    /// (a job that enqueues another, a continuation resumed by a timer or an I/O callback of this pass), so a chain
+    /// of hops costs no extra `epoll_wait`. Fairness rule: at most ``maxJobsPerPass`` (4096) per pass, counting
+    /// the ones enqueued during the pass; the rest wait for the next pass, after I/O has been polled (with a zero
+    /// timeout), so work that keeps re-enqueueing itself delays I/O by at most 4096 jobs.
     @ReactorActor
     private func runWork() {
-        if batchIndex >= batch.count {
-            batch.removeAll(keepingCapacity: true)
-            batchIndex = 0
-            incoming.withLock { swap(&$0.work, &batch) }
-        }
-        let end = min(batch.count, batchIndex + Self.maxJobsPerPass)
         let serial = asUnownedSerialExecutor()
         let task = asUnownedTaskExecutor()
-        while batchIndex < end {
-            let w = batch[batchIndex]
-            batchIndex += 1
-            switch w {
-            case .job(let job): job.runSynchronously(isolatedTo: serial, taskExecutor: task)
-            case .call(let f): f()
+        var budget = Self.maxJobsPerPass
+        while budget > 0 {
+            if batchIndex >= batch.count {
+                batch.removeAll(keepingCapacity: true)
+                batchIndex = 0
+                incoming.withLock { swap(&$0.work, &batch) }
+                if batch.isEmpty { return }
+            }
+            let end = min(batch.count, batchIndex + budget)
+            budget -= end - batchIndex
+            while batchIndex < end {
+                let w = batch[batchIndex]
+                batchIndex += 1
+                switch w {
+                case .job(let job): job.runSynchronously(isolatedTo: serial, taskExecutor: task)
+                case .call(let f): f()
+                }
             }
         }
     }
