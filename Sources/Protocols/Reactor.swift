@@ -67,25 +67,27 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     private let incoming = Mutex(Incoming())
 
     // MARK: loop-thread state
+    // The hot ones are `@exclusivity(unchecked)`: touched only on the loop thread, in short accesses that never
+    // overlap (no inout access spans a callback), and the dynamic exclusivity check cost ~77 instructions each.
 
-    var timers = TimerHeap()
-    private var batch: [Work] = []
-    private var batchIndex = 0
-    private var registrations: [Registration?] = []
-    private var generation: UInt32 = 0
-    private var readyEvents: [ReadyEvent] = Array(repeating: ReadyEvent(), count: 64)
-    private var tickEndHandlers: [any TickEndHandler] = []
-    private var tickEndSpare: [any TickEndHandler] = []
+    @exclusivity(unchecked) var timers = TimerHeap()
+    @exclusivity(unchecked) private var batch: [Work] = []
+    @exclusivity(unchecked) private var batchIndex = 0
+    @exclusivity(unchecked) private var registrations: [Registration?] = []
+    @exclusivity(unchecked) private var generation: UInt32 = 0
+    @exclusivity(unchecked) private var readyEvents: [ReadyEvent] = Array(repeating: ReadyEvent(), count: 64)
+    @exclusivity(unchecked) private var tickEndHandlers: [any TickEndHandler] = []
+    @exclusivity(unchecked) private var tickEndSpare: [any TickEndHandler] = []
     /// A reused scratch area for datagram and pipe reads (64 KiB).
     let readScratch: UnsafeMutableRawBufferPointer = .allocate(byteCount: 65536, alignment: 16)
     /// Bytes asked of the kernel per `read` on a stream.
     static let readChunkSize = 65536
     /// The ByteBuffer stream transports read into and hand to `dataReceived`; reused when the protocol did not
     /// keep it (a kept buffer makes the next `clear()` start fresh storage).
-    var readBuffer = ByteBuffer(capacity: Reactor.readChunkSize)
+    @exclusivity(unchecked) var readBuffer = ByteBuffer(capacity: Reactor.readChunkSize)
     var lifecycle = Lifecycle()
     /// Loop passes made so far (loop thread only): lets tests see whether work happened in the same pass.
-    private(set) var passCount = 0
+    @exclusivity(unchecked) private(set) var passCount = 0
     let threadPoolStorage = Mutex<ThreadPool?>(nil)
 
     static let maxJobsPerPass = 4096
@@ -132,7 +134,7 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     }
 
     /// Set by ``ReactorActor``'s `armImmediateStart` (loop thread only, read only after checking the thread).
-    var immediateStartArmed = false
+    @exclusivity(unchecked) var immediateStartArmed = false
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
     public func checkIsolated() { precondition(isInReactorThread, "not on the reactor thread") }
@@ -237,6 +239,10 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
 
     private func runLoop() {
         twister_set_current_reactor_id(id)
+        // One pass's reactor-isolated work, entered from this plain thread. Made once for the life of the loop:
+        // a closure literal per pass (through `withReactorIsolation`) cost two heap allocations per pass.
+        let isolatedPass: @ReactorActor (Int) -> Void = { n in self.runPass(n) }
+        let pass = unsafeBitCast(isolatedPass, to: ((Int) -> Void).self)
         while true {
             var blocking = false
             var deadline: Int64? = 0
@@ -250,13 +256,16 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
             let n = selector.wait(deadline: deadline, events: &readyEvents)
             if blocking { incoming.withLock { $0.wakePending = true } }
             passCount &+= 1
-            withReactorIsolation {
-                if n > 0 { self.dispatch(n) }
-                self.runTimers()
-                self.runWork()
-                self.runTickEnd()
-            }
+            pass(n)
         }
+    }
+
+    @ReactorActor
+    private func runPass(_ n: Int) {
+        if n > 0 { dispatch(n) }
+        runTimers()
+        runWork()
+        runTickEnd()
     }
 
     @ReactorActor
