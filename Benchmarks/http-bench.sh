@@ -5,6 +5,8 @@
 #   mem  - RSS of `twister hello` per idle keep-alive connection (N connections, one request each).
 #
 #   Benchmarks/http-bench.sh cpu [DURATION_S] [CONNECTIONS]     (from the project root, after swift build -c release)
+#                            BASE_BIN=path/to/another/twister: also its hello-app and hello-app --async
+#                            ONLY_APP=1: only SwiftNIO and the hello-app rows
 #   Benchmarks/http-bench.sh mem [N]       REQ=0: connections that sent nothing; MEM_CMD='server --port PORT' for a peer
 # Servers are pinned to CPU 0 and wrk to CPU 1, as the shared harness does.
 set -u
@@ -38,10 +40,14 @@ cpu)
   DUR=${2:-8}; CONNS=${3:-64}
   printf "%-26s %12s %10s %10s %11s %12s\n" server req_per_s requests cpu_s cpu_share us_per_req
   cpu_one swiftnio-1thread 18091 "$NIO" 18091 1
-  cpu_one "twister hello" 18095 "$BIN" hello --listen tcp:18095
+  [ -z "${ONLY_APP:-}" ] && cpu_one "twister hello" 18095 "$BIN" hello --listen tcp:18095
   cpu_one "twister hello-app" 18096 "$BIN" hello-app --listen tcp:18096
   cpu_one "twister hello-app --async" 18097 "$BIN" hello-app --async --listen tcp:18097
-  cpu_one "twister hello-app --deferred" 18099 "$BIN" hello-app --deferred --listen tcp:18099
+  [ -z "${ONLY_APP:-}" ] && cpu_one "twister hello-app --deferred" 18099 "$BIN" hello-app --deferred --listen tcp:18099
+  if [ -n "${BASE_BIN:-}" ]; then   # another build (before/after a change), same run
+    cpu_one "base hello-app" 18093 "$BASE_BIN" hello-app --listen tcp:18093
+    cpu_one "base hello-app --async" 18094 "$BASE_BIN" hello-app --async --listen tcp:18094
+  fi
   ;;
 mem)
   N=${2:-5000}; REQ=${REQ:-1}

@@ -66,20 +66,20 @@ extension Deferred {
     }
 
     private func waitForResult(isolation: isolated (any Actor)?) async throws -> Value {
+        // Non-generic inside (the continuation carries `Any`): a continuation or box generic over `Value` made the
+        // runtime look up generic metadata (UnsafeTransfer<Value>, CheckedContinuation<…>) on every await, about
+        // 4,000 instructions per await (callgrind). Unsafe continuation: resumed exactly once by construction (one
+        // callback/errback pair, run once by the chain), and no checking canary allocated per await.
         let core = self.core
         let context = InlineContext.current
         let transfer = UnsafeTransfer(core)
-        let box: UnsafeTransfer<Value> = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation(isolation: isolation) { (cont: CheckedContinuation<UnsafeTransfer<Value>, any Error>) in
+        let result: UnsafeTransfer<Any> = try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation(isolation: isolation) { (cont: UnsafeContinuation<UnsafeTransfer<Any>, any Error>) in
                 context?.waitingOn = core
                 core.append(.pair(
                     callback: { any in
                         context?.waitingOn = nil
-                        if let v = any as? Value {
-                            cont.resume(returning: UnsafeTransfer(v))
-                        } else {
-                            cont.resume(throwing: DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: any))"))
-                        }
+                        cont.resume(returning: UnsafeTransfer(any))
                         return .value(ResultConsumed())
                     },
                     errback: { f in
@@ -95,7 +95,8 @@ extension Deferred {
                 transfer.value.cancel()
             }
         }
-        return box.value
+        if let v = result.value as? Value { return v }
+        throw DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: result.value))")
     }
 
     /// Starts `body` at once and returns the Deferred of its result: Swift's `inlineCallbacks`.
@@ -118,8 +119,7 @@ extension Deferred {
             }
         }
         self.init(core: core)
-        let task = Task.immediate { [isolation] in
-            _ = isolation
+        let run: nonisolated(nonsending) () async -> Void = {
             let outcome: DeferredCore.Outcome
             do {
                 context.enter()
@@ -131,8 +131,48 @@ extension Deferred {
             context.task = nil
             try? core.fire(outcome, site: "Deferred { }")
         }
+        let task: Task<Void, Never>
+        if let starter = isolation as? any ImmediateTaskStarting {
+            // The actor's executor is also a task executor (the reactor): make it the task's executor preference,
+            // so that a continuation resumed by plain reactor code (a timer, an I/O callback) is enqueued back on
+            // it instead of on the global pool, and have it run the task's first job at once (see the protocol).
+            starter.armImmediateStart()
+            task = Task.immediate(executorPreference: starter.immediateTaskExecutor) { [isolation] in
+                _ = isolation
+                await run()
+            }
+            starter.disarmImmediateStart()
+        } else {
+            task = Task.immediate { [isolation] in
+                _ = isolation
+                await run()
+            }
+        }
         if !core.called { context.task = task }
     }
+}
+
+/// An actor whose serial executor is also a task executor that can run a task's first job synchronously: the
+/// reactor's ``ReactorActor`` in TwisterProtocols. `Deferred { }` started on such an actor gives its Task that
+/// executor as executor preference.
+///
+/// Why: a continuation is always resumed by enqueueing its task on the *generic* executor, which for a task with no
+/// executor preference means the global pool; the task then hops back to its actor. One thread hop and one wake-up
+/// of the actor's thread per `await` on something that plain (non-task) code resumes. With the preference the
+/// task is enqueued on the task executor instead and never leaves the actor's thread.
+///
+/// Why arming: `Task.immediate` runs a task's first job in the caller's context with *no* task executor, so the
+/// body's first hop onto the actor sees a different task executor and enqueues the job. Between
+/// ``armImmediateStart()`` and ``disarmImmediateStart()`` (called on the actor's thread, around the creation of one
+/// task) the executor runs the first job enqueued on it from this thread synchronously, inside `enqueue`, as the
+/// actor with itself as task executor: the body still runs before the `Deferred` initializer returns.
+public protocol ImmediateTaskStarting: Actor {
+    /// The task executor that runs this actor's jobs (the same executor as the actor's).
+    nonisolated var immediateTaskExecutor: any TaskExecutor { get }
+    /// The next job enqueued on the executor from the calling thread runs synchronously inside `enqueue`.
+    nonisolated func armImmediateStart()
+    /// Ends the armed period (a no-op when the job ran already).
+    nonisolated func disarmImmediateStart()
 }
 
 /// Returns `d` itself (Twisted's `ensureDeferred` on a Deferred); `Deferred { … }` wraps async work.

@@ -17,8 +17,10 @@ public struct ByteBuffer: Sendable, Hashable {
     final class Storage: @unchecked Sendable {
         // @unchecked Sendable: the bytes are written only by a ByteBuffer that has checked
         // isKnownUniquelyReferenced (or just made the storage); shared storage is only ever read.
-        @usableFromInline var bytes: UnsafeMutableRawPointer
-        @usableFromInline var capacity: Int
+        // No dynamic exclusivity check (about 77 instructions per access, 26 accesses per HTTP request): both are
+        // replaced only by `grow`, on storage its ByteBuffer owns uniquely, in one short access.
+        @exclusivity(unchecked) @usableFromInline var bytes: UnsafeMutableRawPointer
+        @exclusivity(unchecked) @usableFromInline var capacity: Int
 
         @usableFromInline init(capacity: Int) {
             self.capacity = capacity

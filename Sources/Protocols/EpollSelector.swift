@@ -9,8 +9,9 @@ final class EpollSelector: Selector {
     private let ep: Int32
     private let wakeFD: Int32
     private let timerFD: Int32
-    private var armedDeadline: Int64 = 0
-    private var raw: [twister_event] = Array(repeating: twister_event(), count: 64)
+    // Loop thread only, short non-overlapping accesses: no dynamic exclusivity check (one per wait).
+    @exclusivity(unchecked) private var armedDeadline: Int64 = 0
+    @exclusivity(unchecked) private var raw: [twister_event] = Array(repeating: twister_event(), count: 64)
 
     private static let wakeTag: UInt64 = .max
     private static let timerTag: UInt64 = .max - 1

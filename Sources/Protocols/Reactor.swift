@@ -22,7 +22,9 @@ import Darwin
 /// ## Swift concurrency
 /// The reactor is a `SerialExecutor` (``ReactorActor`` runs on it) and a `TaskExecutor` (a task with the reactor
 /// as executor preference runs its nonisolated code on the loop thread). Jobs run in FIFO order, at most 4096 per
-/// loop pass, never re-entrantly. A cross-thread enqueue wakes the selector (eventfd/pipe) only when the loop
+/// loop pass (jobs enqueued during the pass included), never re-entrantly — except the first job of a
+/// `Deferred { }` body's task, which runs nested in the caller like `Task.immediate` (``ReactorActor`` is
+/// `ImmediateTaskStarting`). A cross-thread enqueue wakes the selector (eventfd/pipe) only when the loop
 /// may be asleep ("wake pending" flag, as in SwiftNIO); an enqueue from the loop thread never makes a syscall.
 ///
 /// ## One loop pass
@@ -65,23 +67,27 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     private let incoming = Mutex(Incoming())
 
     // MARK: loop-thread state
+    // The hot ones are `@exclusivity(unchecked)`: touched only on the loop thread, in short accesses that never
+    // overlap (no inout access spans a callback), and the dynamic exclusivity check cost ~77 instructions each.
 
-    var timers = TimerHeap()
-    private var batch: [Work] = []
-    private var batchIndex = 0
-    private var registrations: [Registration?] = []
-    private var generation: UInt32 = 0
-    private var readyEvents: [ReadyEvent] = Array(repeating: ReadyEvent(), count: 64)
-    private var tickEndHandlers: [any TickEndHandler] = []
-    private var tickEndSpare: [any TickEndHandler] = []
+    @exclusivity(unchecked) var timers = TimerHeap()
+    @exclusivity(unchecked) private var batch: [Work] = []
+    @exclusivity(unchecked) private var batchIndex = 0
+    @exclusivity(unchecked) private var registrations: [Registration?] = []
+    @exclusivity(unchecked) private var generation: UInt32 = 0
+    @exclusivity(unchecked) private var readyEvents: [ReadyEvent] = Array(repeating: ReadyEvent(), count: 64)
+    @exclusivity(unchecked) private var tickEndHandlers: [any TickEndHandler] = []
+    @exclusivity(unchecked) private var tickEndSpare: [any TickEndHandler] = []
     /// A reused scratch area for datagram and pipe reads (64 KiB).
     let readScratch: UnsafeMutableRawBufferPointer = .allocate(byteCount: 65536, alignment: 16)
     /// Bytes asked of the kernel per `read` on a stream.
     static let readChunkSize = 65536
     /// The ByteBuffer stream transports read into and hand to `dataReceived`; reused when the protocol did not
     /// keep it (a kept buffer makes the next `clear()` start fresh storage).
-    var readBuffer = ByteBuffer(capacity: Reactor.readChunkSize)
+    @exclusivity(unchecked) var readBuffer = ByteBuffer(capacity: Reactor.readChunkSize)
     var lifecycle = Lifecycle()
+    /// Loop passes made so far (loop thread only): lets tests see whether work happened in the same pass.
+    @exclusivity(unchecked) private(set) var passCount = 0
     let threadPoolStorage = Mutex<ThreadPool?>(nil)
 
     static let maxJobsPerPass = 4096
@@ -117,8 +123,18 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     // MARK: executor
 
     public func enqueue(_ job: consuming ExecutorJob) {
+        if isInReactorThread && immediateStartArmed {
+            // `Deferred { }` creating its body's task (see `ImmediateTaskStarting`): run the first job now, nested in
+            // the caller, exactly as `Task.immediate` would, but as the reactor with itself as task executor.
+            immediateStartArmed = false
+            job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+            return
+        }
         push(.job(UnownedJob(job)))
     }
+
+    /// Set by ``ReactorActor``'s `armImmediateStart` (loop thread only, read only after checking the thread).
+    @exclusivity(unchecked) var immediateStartArmed = false
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
     public func checkIsolated() { precondition(isInReactorThread, "not on the reactor thread") }
@@ -223,6 +239,10 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
 
     private func runLoop() {
         twister_set_current_reactor_id(id)
+        // One pass's reactor-isolated work, entered from this plain thread. Made once for the life of the loop:
+        // a closure literal per pass (through `withReactorIsolation`) cost two heap allocations per pass.
+        let isolatedPass: @ReactorActor (Int) -> Void = { n in self.runPass(n) }
+        let pass = unsafeBitCast(isolatedPass, to: ((Int) -> Void).self)
         while true {
             var blocking = false
             var deadline: Int64? = 0
@@ -235,13 +255,17 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
             }
             let n = selector.wait(deadline: deadline, events: &readyEvents)
             if blocking { incoming.withLock { $0.wakePending = true } }
-            withReactorIsolation {
-                if n > 0 { self.dispatch(n) }
-                self.runTimers()
-                self.runWork()
-                self.runTickEnd()
-            }
+            passCount &+= 1
+            pass(n)
         }
+    }
+
+    @ReactorActor
+    private func runPass(_ n: Int) {
+        if n > 0 { dispatch(n) }
+        runTimers()
+        runWork()
+        runTickEnd()
     }
 
     @ReactorActor
@@ -271,22 +295,32 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
         for c in due where c.active { c.fire() }
     }
 
+    /// Runs queued jobs and `callFromThread` calls, oldest first, **including those enqueued while this pass runs**
+    /// (a job that enqueues another, a continuation resumed by a timer or an I/O callback of this pass), so a chain
+    /// of hops costs no extra `epoll_wait`. Fairness rule: at most ``maxJobsPerPass`` (4096) per pass, counting
+    /// the ones enqueued during the pass; the rest wait for the next pass, after I/O has been polled (with a zero
+    /// timeout), so work that keeps re-enqueueing itself delays I/O by at most 4096 jobs.
     @ReactorActor
     private func runWork() {
-        if batchIndex >= batch.count {
-            batch.removeAll(keepingCapacity: true)
-            batchIndex = 0
-            incoming.withLock { swap(&$0.work, &batch) }
-        }
-        let end = min(batch.count, batchIndex + Self.maxJobsPerPass)
         let serial = asUnownedSerialExecutor()
         let task = asUnownedTaskExecutor()
-        while batchIndex < end {
-            let w = batch[batchIndex]
-            batchIndex += 1
-            switch w {
-            case .job(let job): job.runSynchronously(isolatedTo: serial, taskExecutor: task)
-            case .call(let f): f()
+        var budget = Self.maxJobsPerPass
+        while budget > 0 {
+            if batchIndex >= batch.count {
+                batch.removeAll(keepingCapacity: true)
+                batchIndex = 0
+                incoming.withLock { swap(&$0.work, &batch) }
+                if batch.isEmpty { return }
+            }
+            let end = min(batch.count, batchIndex + budget)
+            budget -= end - batchIndex
+            while batchIndex < end {
+                let w = batch[batchIndex]
+                batchIndex += 1
+                switch w {
+                case .job(let job): job.runSynchronously(isolatedTo: serial, taskExecutor: task)
+                case .call(let f): f()
+                }
             }
         }
     }

@@ -22,3 +22,19 @@ public actor ReactorActor {
         }
     }
 }
+
+/// `Deferred { }` started on the reactor gives its task the reactor as executor preference, so that continuations
+/// resumed by timers and I/O callbacks come straight back to the reactor instead of through the global pool, and
+/// the reactor runs the task's first job synchronously (see `ImmediateTaskStarting` in TwisterDeferred).
+extension ReactorActor: ImmediateTaskStarting {
+    public nonisolated var immediateTaskExecutor: any TaskExecutor { Reactor.shared }
+
+    public nonisolated func armImmediateStart() {
+        Reactor.shared.assertInReactorThread("Deferred { } on the reactor")
+        Reactor.shared.immediateStartArmed = true
+    }
+
+    public nonisolated func disarmImmediateStart() {
+        Reactor.shared.immediateStartArmed = false
+    }
+}

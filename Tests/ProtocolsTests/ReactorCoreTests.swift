@@ -158,6 +158,35 @@ import Synchronization
         #expect(threads == [true, true, true, true])
     }
 
+    /// Issue 5's hop: a `Deferred { }` body started from plain reactor code (a timer callback here, like an I/O
+    /// callback: no executor job is running) runs synchronously, and when a timer resumes it, it resumes on the
+    /// reactor thread in that same loop pass. Through the global pool it would come back in a later pass (the
+    /// pool thread re-enqueues it and wakes the loop through the eventfd).
+    @Test @ReactorActor func deferredBodyStartedFromACallbackNeverLeavesTheReactorThread() async throws {
+        var log: [String] = []
+        var firedIn = -1
+        var resumedIn = -2
+        let done = Deferred<Void>()
+        Reactor.shared.callLater(0) {
+            let d = Deferred<Void> {
+                log.append("start on reactor: \(Reactor.shared.isInReactorThread)")
+                let t = Deferred<Void>()
+                Reactor.shared.callLater(0) { firedIn = Reactor.shared.passCount; t.callback(()) }
+                try await t.value
+                resumedIn = Reactor.shared.passCount
+                log.append("resumed on reactor: \(Reactor.shared.isInReactorThread)")
+                try await sleep(0.001)
+                log.append("after a second timer on reactor: \(Reactor.shared.isInReactorThread)")
+            }
+            log.append("init returned")
+            _ = d.chainDeferred(done)
+        }
+        try await resultOf(done)
+        #expect(log == ["start on reactor: true", "init returned", "resumed on reactor: true",
+                        "after a second timer on reactor: true"])
+        #expect(resumedIn == firedIn)
+    }
+
     @Test @ReactorActor func deferToThreadRunsOffTheReactorAndFiresOnIt() async throws {
         let d = Reactor.shared.deferToThread { () -> Bool in Reactor.shared.isInReactorThread }
         var firedOnReactor = false

@@ -3,7 +3,8 @@
 // generator (`loadgen`, C) is the same program for every server, so only the server differs.
 //
 // Env: NICE (-15 as root), ROUNDS (default 3; rounds interleave the servers, medians are reported), SECONDS (per load test, 3),
-//      IDLE_CONNS (10000), TIMERS (1000000), PYTHON (/tmp/peers-venv/bin/python), ONLY (comma list of servers).
+//      IDLE_CONNS (10000), TIMERS (1000000), PYTHON (/tmp/peers-venv/bin/python), ONLY (comma list of servers),
+//      EXTRA_TWISTER (another twister-server binary to run beside, named EXTRA_NAME).
 import BenchSupport
 import Foundation
 
@@ -28,6 +29,9 @@ var servers = [
     Server(name: "SwiftNIO", argv: ["\(binDir)/nio-server"]),
     Server(name: "Twisted", argv: [python, "\(packageDir)/twisted_server.py"]),
 ]
+// EXTRA_TWISTER=/path/to/twister-server (and EXTRA_NAME, default "Twister@base"): another build of Twister's server
+// beside ours in the same run (before/after comparisons of a change).
+if let extra = env["EXTRA_TWISTER"] { servers.insert(Server(name: env["EXTRA_NAME"] ?? "Twister@base", argv: [extra]), at: 1) }
 if let only = env["ONLY"] { servers = servers.filter { only.split(separator: ",").map(String.init).contains($0.name) } }
 
 // Listening ports below the ephemeral range (32768-60999), a new one for every server started.
