@@ -17,8 +17,11 @@ public struct ByteBuffer: Sendable, Hashable {
     final class Storage: @unchecked Sendable {
         // @unchecked Sendable: the bytes are written only by a ByteBuffer that has checked
         // isKnownUniquelyReferenced (or just made the storage); shared storage is only ever read.
-        @usableFromInline var bytes: UnsafeMutableRawPointer
-        @usableFromInline var capacity: Int
+        // Unchecked exclusivity: these are read on every byte written or read (a dynamic check per access cost
+        // more than the write itself under callgrind); they are only assigned inside `grow`, which no other
+        // access to the same storage can overlap (uniquely referenced, one thread).
+        @exclusivity(unchecked) @usableFromInline var bytes: UnsafeMutableRawPointer
+        @exclusivity(unchecked) @usableFromInline var capacity: Int
 
         @usableFromInline init(capacity: Int) {
             self.capacity = capacity

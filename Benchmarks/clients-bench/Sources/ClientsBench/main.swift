@@ -23,6 +23,8 @@ let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 let depths = (env["DEPTHS"] ?? "16,800").split(separator: ",").compactMap { Int($0) }
 /// Which parts run: twister (our clients), twisted, rb (redis-benchmark); all by default.
 let only = Set((env["ONLY"] ?? "twister,twisted,rb").split(separator: ",").map(String.init))
+/// Which of our operations run (for callgrind runs of one operation): mc-set, mc-get, redis-set, redis-get.
+let ops = Set((env["OPS"] ?? "mc-set,mc-get,redis-set,redis-get").split(separator: ",").map(String.init))
 
 func now() -> Double {
     var ts = timespec()
@@ -42,7 +44,7 @@ func capture(_ argv: [String]) -> String {
     p.arguments = argv
     let pipe = Pipe()
     p.standardOutput = pipe
-    try! p.run()
+    guard (try? p.run()) != nil else { return "" }  // (valgrind cannot spawn)
     let d = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return String(decoding: d, as: UTF8.self)
@@ -109,7 +111,7 @@ let (mc, redis) = onReactor { () async throws -> (MemCacheProtocol, RedisProtoco
 
 nonisolated(unsafe) var samples: [String: [Double]] = [:]
 func record(_ k: String, _ v: Double?) {
-    guard let v else { FileHandle.standardError.write("\(k): no result\n".data(using: .utf8)!); return }
+    guard let v, v.isFinite else { FileHandle.standardError.write("  \(k): no result\n".data(using: .utf8)!); return }
     samples[k, default: []].append(v)
     FileHandle.standardError.write("  \(k): \(Int(v))\n".data(using: .utf8)!)
 }
@@ -123,12 +125,12 @@ for round in 0..<rounds {
         let r = onReactor { () async throws -> [Double] in
             var out: [Double] = []
             var c = cpuNow()
-            out.append(try await batches(n, depth) { mc.set("key:__rand_int__", value) })
+            out.append(ops.contains("mc-set") ? try await batches(n, depth) { mc.set("key:__rand_int__", value) } : .nan)
             out.append(Double(n) / (cpuNow() - c)); c = cpuNow()
-            out.append(try await batches(n, depth) { mc.get("key:__rand_int__") })
+            out.append(ops.contains("mc-get") ? try await batches(n, depth) { mc.get("key:__rand_int__") } : .nan)
             out.append(Double(n) / (cpuNow() - c)); c = cpuNow()
-            out.append(try await batches(n, depth) { redis.set("key:__rand_int__", "xxx") })
-            out.append(try await batches(n, depth) { redis.get("key:__rand_int__") })
+            out.append(ops.contains("redis-set") ? try await batches(n, depth) { redis.set("key:__rand_int__", "xxx") } : .nan)
+            out.append(ops.contains("redis-get") ? try await batches(n, depth) { redis.get("key:__rand_int__") } : .nan)
             out.append(Double(2 * n) / (cpuNow() - c))
             return out
         }
