@@ -51,6 +51,10 @@ public final class RedisProtocol: Protocol {
     private var readyWaiters: [Deferred<Void>] = []
     private var isReady = false
     @exclusivity(unchecked) private var timer: (any DelayedCall)?
+    /// When the last reply byte arrived (or the first command went out after an idle spell), on `clock`. The timer
+    /// is not moved on every read (a timer update per read cost a system call): when it fires early it re-arms for
+    /// what is left.
+    @exclusivity(unchecked) private var lastActivity = 0.0
     /// Channels and patterns currently subscribed, as the server confirmed them.
     public private(set) var channels: Set<String> = []
     public private(set) var patterns: Set<String> = []
@@ -206,7 +210,13 @@ public final class RedisProtocol: Protocol {
 
     private func armTimerIfNeeded() {
         guard timer == nil, options.timeout > 0, let clock else { return }
-        timer = clock.callLater(options.timeout) { [weak self] in
+        lastActivity = clock.seconds()
+        armTimer(options.timeout)
+    }
+
+    private func armTimer(_ delay: Double) {
+        guard let clock else { return }
+        timer = clock.callLater(delay) { [weak self] in
             ReactorActor.assumeIsolatedIfPossible { self?.timedOut() }
         }
     }
@@ -214,6 +224,13 @@ public final class RedisProtocol: Protocol {
     private func timedOut() {
         timer = nil
         guard pendingCount > 0 else { return }
+        if let clock {
+            let quiet = clock.seconds() - lastActivity
+            if quiet < options.timeout {
+                armTimer(options.timeout - quiet)
+                return
+            }
+        }
         abandon(RedisError.timedOut(seconds: options.timeout))
         transport?.loseConnection()
     }
@@ -237,7 +254,7 @@ public final class RedisProtocol: Protocol {
 
     public override func dataReceived(_ data: ByteBuffer) {
         guard closedReason == nil else { return }
-        if let t = timer { t.reset(options.timeout) }
+        if timer != nil, let clock { lastActivity = clock.seconds() }
         parser.append(data)
         while closedReason == nil {
             let v: RedisValue?
