@@ -11,10 +11,20 @@ public protocol BodyProducer: Producer {
     func startProducing(_ consumer: any Consumer) -> Deferred<Void>
 }
 
-/// A body held in memory (Twisted's `FileBodyProducer` over a `BytesIO`): writes it in slices of `chunkSize`,
-/// honouring pause and resume.
+/// A body producer that can make a fresh producer of the same bytes, so that a redirect that keeps the method
+/// (307, 308) can send the body again.
 @ReactorActor
-public final class BytesBodyProducer: BodyProducer {
+public protocol RewindableBodyProducer: BodyProducer {
+    /// A new producer that writes the whole body again from its start (nil when that is no longer possible).
+    func rewound() -> (any BodyProducer)?
+}
+
+/// A body held in memory (Twisted's `FileBodyProducer` over a `BytesIO`): writes it in slices of `chunkSize`,
+/// honouring pause and resume. Rewindable: a redirect that keeps the method sends it again.
+@ReactorActor
+public final class BytesBodyProducer: RewindableBodyProducer {
+    private let body: ByteBuffer
+    private let chunked: Bool
     private var remaining: ByteBuffer
     private let chunkSize: Int
     private var consumer: (any Consumer)?
@@ -25,10 +35,14 @@ public final class BytesBodyProducer: BodyProducer {
 
     /// `chunked: true` hides the length so the body goes out with chunked transfer coding.
     public init(_ body: ByteBuffer, chunkSize: Int = 64 * 1024, chunked: Bool = false) {
+        self.body = body
+        self.chunked = chunked
         remaining = body
         self.chunkSize = max(1, chunkSize)
         length = chunked ? nil : body.readableBytes
     }
+
+    public func rewound() -> (any BodyProducer)? { BytesBodyProducer(body, chunkSize: chunkSize, chunked: chunked) }
     public convenience init(_ string: String, chunked: Bool = false) { self.init(ByteBuffer(string: string), chunked: chunked) }
 
     public func startProducing(_ consumer: any Consumer) -> Deferred<Void> {

@@ -126,6 +126,34 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
         #expect(mc.pendingCount == 18)
     }
 
+    @Test func aReplyLineLongerThanMaxLengthFailsPendingCallsAndCloses() {
+        let t = StringTransport()
+        let mc = MemCacheProtocol(clock: Clock())
+        mc.maxLength = 100
+        t.connect(mc)
+        let a = mc.get("k")
+        t.receive(ByteBuffer(string: "VALUE " + String(repeating: "x", count: 200)))
+        guard case .protocolViolation(let why)? = failure(of: a) as? MemcacheError else {
+            Issue.record("expected a protocol violation"); return
+        }
+        #expect(why.contains("longer than 100"))
+        #expect(t.disconnecting)
+    }
+
+    @Test func malformedValueLinesAreViolationsNamingTheLine() {
+        for line in ["VALUE k x 3", "VALUE k 0", "VALUE k 0 3 12 extra", "VALUE  0 3", "VALUE k 0 99999999999", "VALUE k 0 3 -1"] {
+            let t = StringTransport()
+            let mc = MemCacheProtocol(clock: Clock())
+            t.connect(mc)
+            let a = mc.get("k")
+            t.receive(line + "\r\n")
+            guard case .protocolViolation(let why)? = failure(of: a) as? MemcacheError else {
+                Issue.record("\(line): expected a protocol violation"); continue
+            }
+            #expect(why.contains("VALUE") || why.contains("CAS"), "\(line): \(why)")
+        }
+    }
+
     @Test func repliesSplitAtEveryByteBoundary() throws {
         let reply = bytes("VALUE a 5 3 77\r\nabc\r\nVALUE b 0 4 78\r\n\r\n\r\n\r\nEND\r\nSTORED\r\n42\r\nNOT_FOUND\r\nSTAT pid 7\r\nSTAT x y z\r\nEND\r\nVERSION 1.2.3\r\nSERVER_ERROR out of memory\r\nDELETED\r\n")
         for chunks in everySplit(reply) {

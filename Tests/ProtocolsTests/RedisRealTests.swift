@@ -34,9 +34,8 @@ import TwisterTesting
     @Test func poolOverRealRedisReconnectsAfterKill() async throws {
         let (host, port) = serverAddress("TWISTER_REDIS", default: "127.0.0.1:6379")
         guard await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }) != nil else { return }
-        let pool = RedisPool(size: 2, clock: Reactor.shared) {
-            ClientCreator(Reactor.shared) { RedisProtocol(options: RedisOptions(clientName: "twister-pool")) }.connectTCP(host: host, port: port, timeout: 2)
-        }
+        let pool = RedisPool(host: host, port: port, size: 2, options: RedisOptions(clientName: "twister-pool"), connectTimeout: 2)
+        pool.initialDelay = 0.05
         pool.start()
         defer { pool.stop() }
         let h = ClientHarness(pump: nil)

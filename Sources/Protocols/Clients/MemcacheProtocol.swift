@@ -26,7 +26,9 @@ public final class MemCacheProtocol: LineReceiver {
     public let clock: (any ReactorTime)?
 
     private enum Request {
-        case get(keys: [String], single: Bool, Deferred<MemcacheValue?>?, Deferred<[String: MemcacheValue]>?)
+        /// A single-key get: the value (if any) is kept in `singleValue`, no dictionary, no key string.
+        case getOne(Deferred<MemcacheValue?>)
+        case getMany(Deferred<[String: MemcacheValue]>)
         case store(Deferred<Bool>)
         case arith(Deferred<UInt64?>)
         case delete(Deferred<Bool>)
@@ -37,7 +39,8 @@ public final class MemCacheProtocol: LineReceiver {
 
         func fail(_ e: any Error) {
             switch self {
-            case .get(_, _, let d1, let d2): d1?.errback(e); d2?.errback(e)
+            case .getOne(let d): d.errback(e)
+            case .getMany(let d): d.errback(e)
             case .store(let d), .delete(let d), .touch(let d): d.errback(e)
             case .arith(let d): d.errback(e)
             case .ok(let d): d.errback(e)
@@ -47,13 +50,27 @@ public final class MemCacheProtocol: LineReceiver {
         }
     }
 
-    private var pending = FIFOQueue<Request>()
+    // The state touched for every request and reply opts out of dynamic exclusivity checks (each cost about 80
+    // instructions under callgrind, several per request). Safe: the object is confined to the reactor thread, and
+    // no access spans a call that could re-enter (Deferreds fire only after the state change is complete).
+    @exclusivity(unchecked) private var pending = FIFOQueue<Request>()
     private var values: [String: MemcacheValue] = [:]
+    @exclusivity(unchecked) private var singleValue: MemcacheValue?
     private var stats: [String: String] = [:]
-    private var reading: (key: String, flags: UInt32, cas: UInt64?, length: Int)?
-    private var valueBuffer = ByteBuffer()
-    private var timer: (any DelayedCall)?
-    private var closedReason: (any Error)?
+    /// The value announced by the last VALUE line, while its bytes are awaited (key nil for a single-key get).
+    @exclusivity(unchecked) private var reading: (key: String?, flags: UInt32, cas: UInt64?, length: Int)?
+    /// Bytes received and not yet parsed.
+    @exclusivity(unchecked) private var inbox = ByteBuffer()
+    /// How far into `inbox` no line end can start (already scanned).
+    @exclusivity(unchecked) private var scanned = 0
+    /// Where requests are encoded before they are handed to the transport (reused: no buffer per request).
+    @exclusivity(unchecked) private var outgoing = ByteBuffer(capacity: 256)
+    @exclusivity(unchecked) private var timer: (any DelayedCall)?
+    /// When the last reply byte arrived (or the first request went out after an idle spell), on `clock`. The timer
+    /// is not moved on every read (a timer update per read cost a system call): when it fires early it re-arms for
+    /// what is left.
+    @exclusivity(unchecked) private var lastActivity = 0.0
+    @exclusivity(unchecked) private var closedReason: (any Error)?
 
     /// A protocol with the given per-request timeout, measured on `clock` (nil: the reactor's clock once it
     /// provides one; with no clock at all the timeout is off).
@@ -70,9 +87,13 @@ public final class MemCacheProtocol: LineReceiver {
 
     /// Gets one key; fires with nil when it is not stored.
     public func get(_ key: String, withCAS: Bool = false) -> Deferred<MemcacheValue?> {
-        if let e = Self.validate(key: key) { return fail(e) }
+        if !Self.isValid(key: key) { return fail(Self.validate(key: key)!) }
         let d = Deferred<MemcacheValue?>()
-        send(.get(keys: [key], single: true, d, nil), line: "\(withCAS ? "gets" : "get") \(key)\r\n")
+        send(.getOne(d)) { out in
+            out.writeStatic(withCAS ? "gets " : "get ")
+            out.writeUTF8(key)
+            out.writeCRLF()
+        }
         return d
     }
 
@@ -84,7 +105,7 @@ public final class MemCacheProtocol: LineReceiver {
         for k in keys { if let e = Self.validate(key: k) { return fail(e) } }
         if keys.isEmpty { return succeed([:]) }
         let d = Deferred<[String: MemcacheValue]>()
-        send(.get(keys: keys, single: false, nil, d), line: "\(withCAS ? "gets" : "get") \(keys.joined(separator: " "))\r\n")
+        send(.getMany(d), line: "\(withCAS ? "gets" : "get") \(keys.joined(separator: " "))\r\n")
         return d
     }
 
@@ -160,6 +181,16 @@ public final class MemCacheProtocol: LineReceiver {
 
     // MARK: validation
 
+    /// True when `key` can be sent (the fast check; ``validate(key:)`` says why not).
+    static func isValid(key: String) -> Bool {
+        let ok = key.utf8.withContiguousStorageIfAvailable { u -> Bool in
+            guard !u.isEmpty, u.count <= maxKeyLength else { return false }
+            for b in u where b <= 32 || b == 127 { return false }
+            return true
+        }
+        return ok ?? (validate(key: key) == nil)
+    }
+
     /// Why `key` cannot be sent, or nil when it can.
     public static func validate(key: String) -> MemcacheError? {
         let u = key.utf8
@@ -177,20 +208,30 @@ public final class MemCacheProtocol: LineReceiver {
 
     private func fail<T>(_ e: any Error) -> Deferred<T> { TwisterDeferred.fail(e, as: T.self) }
 
-    private func store(_ cmd: String, _ key: String, _ value: ByteBuffer, _ flags: UInt32, _ exp: Int, cas: UInt64?) -> Deferred<Bool> {
-        if let e = Self.validate(key: key) { return fail(e) }
+    private func store(_ cmd: StaticString, _ key: String, _ value: ByteBuffer, _ flags: UInt32, _ exp: Int, cas: UInt64?) -> Deferred<Bool> {
+        if !Self.isValid(key: key) { return fail(Self.validate(key: key)!) }
         if value.readableBytes > maxValueLength {
             return fail(MemcacheError.invalidValue("value of \(value.readableBytes) bytes for key \(String(reflecting: key)) is longer than maxValueLength (\(maxValueLength))"))
         }
         let d = Deferred<Bool>()
-        var header = "\(cmd) \(key) \(flags) \(exp) \(value.readableBytes)"
-        if let cas { header += " \(cas)" }
-        header += "\r\n"
-        var b = ByteBuffer(capacity: header.utf8.count + value.readableBytes + 2)
-        b.writeString(header)
-        b.writeBuffer(value)
-        b.writeBytes([13, 10])
-        send(.store(d), data: b)
+        send(.store(d)) { out in
+            out.writeStatic(cmd)
+            out.writeByte(UInt8(ascii: " "))
+            out.writeUTF8(key)
+            out.writeByte(UInt8(ascii: " "))
+            out.writeDecimal(UInt64(flags))
+            out.writeByte(UInt8(ascii: " "))
+            out.writeDecimal(Int64(exp))
+            out.writeByte(UInt8(ascii: " "))
+            out.writeDecimal(UInt64(value.readableBytes))
+            if let cas {
+                out.writeByte(UInt8(ascii: " "))
+                out.writeDecimal(cas)
+            }
+            out.writeCRLF()
+            out.writeBuffer(value)
+            out.writeCRLF()
+        }
         return d
     }
 
@@ -201,23 +242,31 @@ public final class MemCacheProtocol: LineReceiver {
         return d
     }
 
-    private func send(_ r: Request, line: String) { send(r, data: ByteBuffer(string: line)) }
+    private func send(_ r: Request, line: String) { send(r) { $0.writeUTF8(line) } }
 
-    private func send(_ r: Request, data: ByteBuffer) {
+    /// Encodes one request straight into the reused outgoing buffer, queues its reply slot and hands the bytes to
+    /// the transport (which coalesces every write of a reactor pass into one system call).
+    @inline(__always)
+    private func send(_ r: Request, _ encode: (inout ByteBuffer) -> Void) {
         guard let transport, connected, closedReason == nil else {
             r.fail(closedReason ?? MemcacheError.notConnected)
             return
         }
+        encode(&outgoing)
         pending.append(r)
-        if timer == nil { armTimer() }
-        transport.write(data)
+        if timer == nil {
+            if let clock { lastActivity = clock.seconds() }
+            armTimer(timeout)
+        }
+        transport.write(outgoing)
+        outgoing.clear()
     }
 
     // MARK: timeout
 
-    private func armTimer() {
+    private func armTimer(_ delay: Double) {
         guard let clock, timeout > 0 else { return }
-        timer = clock.callLater(timeout) { [weak self] in
+        timer = clock.callLater(delay) { [weak self] in
             ReactorActor.assumeIsolatedIfPossible { self?.timedOut() }
         }
     }
@@ -225,6 +274,13 @@ public final class MemCacheProtocol: LineReceiver {
     private func timedOut() {
         timer = nil
         guard pendingCount > 0 else { return }
+        if let clock {
+            let quiet = clock.seconds() - lastActivity
+            if quiet < timeout {
+                armTimer(timeout - quiet)
+                return
+            }
+        }
         abandon(MemcacheError.timedOut(seconds: timeout))
         transport?.loseConnection()
     }
@@ -236,9 +292,10 @@ public final class MemCacheProtocol: LineReceiver {
         timer = nil
         let rs = pending.removeAll()
         values = [:]
+        singleValue = nil
         stats = [:]
         reading = nil
-        valueBuffer.clear()
+        inbox = ByteBuffer()
         stopDispatching()
         for r in rs { r.fail(error) }
     }
@@ -250,9 +307,98 @@ public final class MemCacheProtocol: LineReceiver {
 
     // MARK: receiving
 
+    /// Parses replies straight from the received bytes (lines are found with memchr, the common replies are
+    /// matched byte by byte, values are slices of the read); only the bytes of an incomplete reply are kept.
     public override func dataReceived(_ data: ByteBuffer) {
-        if let t = timer { t.reset(timeout) }
-        super.dataReceived(data)
+        guard closedReason == nil else { return }
+        if timer != nil, let clock { lastActivity = clock.seconds() }
+        if inbox.isEmpty { inbox = data } else { inbox.writeBuffer(data) }
+        parse()
+        if inbox.isEmpty {
+            inbox = ByteBuffer()
+        } else if inbox.storage === data.storage {
+            // Keep the incomplete reply in storage of our own, not in the reactor's read buffer.
+            inbox = ByteBuffer(bytes: inbox.readableBytesView)
+        }
+    }
+
+    private func parse() {
+        while closedReason == nil {
+            if let r = reading {
+                guard inbox.readableBytes >= r.length + 2 else { return }
+                guard inbox.getByte(at: r.length) == 13, inbox.getByte(at: r.length + 1) == 10 else {
+                    return violation("value of \(r.length) bytes is not followed by \\r\\n")
+                }
+                let value = inbox.readSlice(length: r.length)!
+                inbox.moveReaderIndex(forwardBy: 2)
+                reading = nil
+                let v = MemcacheValue(flags: r.flags, value: value, cas: r.cas)
+                if let key = r.key { values[key] = v } else { singleValue = v }
+                continue
+            }
+            guard let nl = inbox.firstIndex(of: 10, from: scanned) else {
+                scanned = inbox.readableBytes
+                if scanned > maxLength + 1 { violation("reply line longer than \(maxLength) bytes") }
+                return
+            }
+            guard nl >= 1, inbox.getByte(at: nl - 1) == 13 else {
+                // A bare \n belongs to the line; keep looking for \r\n.
+                scanned = nl + 1
+                continue
+            }
+            scanned = 0
+            if nl - 1 > maxLength { return violation("reply line longer than \(maxLength) bytes") }
+            let line = inbox.readSlice(length: nl - 1)!
+            inbox.moveReaderIndex(forwardBy: 2)
+            reply(line)
+        }
+    }
+
+    /// One reply line: the frequent ones matched byte by byte, the rest through ``lineReceived(_:)``.
+    private func reply(_ line: ByteBuffer) {
+        guard let r = pending.first else {
+            return violation("unexpected reply \(Self.show(line)) with no request pending")
+        }
+        switch (r, line.getByte(at: 0)) {
+        case (.getOne, UInt8(ascii: "V")) where line.hasPrefix("VALUE "): valueLine(line, single: true)
+        case (.getMany, UInt8(ascii: "V")) where line.hasPrefix("VALUE "): valueLine(line, single: false)
+        case (.getOne(let d), UInt8(ascii: "E")) where line.equals("END"):
+            _ = popHead()
+            let v = singleValue
+            singleValue = nil
+            d.callback(v)
+        case (.store(let d), UInt8(ascii: "S")) where line.equals("STORED"):
+            _ = popHead()
+            d.callback(true)
+        default:
+            lineReceived(line)
+        }
+    }
+
+    /// `VALUE <key> <flags> <bytes> [<cas>]`: the value's bytes follow.
+    private func valueLine(_ line: ByteBuffer, single: Bool) {
+        let n = line.readableBytes
+        var pos = 6  // after "VALUE "
+        /// The next space-separated field as (offset, length), or nil at the end of the line.
+        func field() -> (at: Int, length: Int)? {
+            guard pos < n else { return nil }
+            let end = line.firstIndex(of: UInt8(ascii: " "), from: pos) ?? n
+            defer { pos = end + 1 }
+            return (pos, end - pos)
+        }
+        guard let k = field(), k.length > 0, let f = field(), let l = field(),
+              let flags = line.getDecimal(at: f.at, length: f.length), flags <= UInt64(UInt32.max),
+              let length = line.getDecimal(at: l.at, length: l.length), length <= 1 << 30 else {
+            return violation("malformed VALUE line \(Self.show(line))")
+        }
+        var cas: UInt64?
+        if let c = field() {
+            guard let id = line.getDecimal(at: c.at, length: c.length), field() == nil else {
+                return violation("malformed CAS id in \(Self.show(line))")
+            }
+            cas = id
+        }
+        reading = (single ? nil : line.getString(at: k.at, length: k.length), UInt32(flags), cas, Int(length))
     }
 
     public override func connectionLost(_ reason: Failure) {
@@ -278,26 +424,21 @@ public final class MemCacheProtocol: LineReceiver {
         let word = Self.firstWord(line)
         switch word {
         case "VALUE":
-            guard case .get = r else { return violation("VALUE reply to a non-get request") }
-            let parts = String(buffer: line).split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count == 4 || parts.count == 5, let flags = UInt32(parts[2]), let n = Int(parts[3]), n >= 0,
-                  n <= 1 << 30 else {
-                return violation("malformed VALUE line \(Self.show(line))")
+            switch r {
+            case .getOne: valueLine(line, single: true)
+            case .getMany: valueLine(line, single: false)
+            default: return violation("VALUE reply to a non-get request")
             }
-            var cas: UInt64?
-            if parts.count == 5 {
-                guard let c = UInt64(parts[4]) else { return violation("malformed CAS id in \(Self.show(line))") }
-                cas = c
-            }
-            reading = (String(parts[1]), flags, cas, n)
-            valueBuffer.clear()
-            setRawMode()
         case "END":
             switch popHead() {
-            case .get(_, let single, let d1, let d2):
+            case .getOne(let d):
+                let v = singleValue
+                singleValue = nil
+                d.callback(v)
+            case .getMany(let d):
                 let v = values
                 values = [:]
-                if single { d1?.callback(v.first?.value) } else { d2?.callback(v) }
+                d.callback(v)
             case .stats(let d):
                 let s = stats
                 stats = [:]
@@ -348,24 +489,9 @@ public final class MemCacheProtocol: LineReceiver {
 
     private func failHead(_ e: MemcacheError) {
         values = [:]
+        singleValue = nil
         stats = [:]
         popHead().fail(e)
-    }
-
-    public override func rawDataReceived(_ data: ByteBuffer) {
-        guard let r = reading else { return violation("raw data outside a value") }
-        // Share the read's storage when nothing is pending: the value is then a slice, not a copy.
-        if valueBuffer.isEmpty { valueBuffer = data } else { valueBuffer.writeBuffer(data) }
-        guard valueBuffer.readableBytes >= r.length + 2 else { return }
-        let value = valueBuffer.readSlice(length: r.length)!
-        guard valueBuffer.getByte(at: 0) == 13, valueBuffer.getByte(at: 1) == 10 else {
-            return violation("value for \(String(reflecting: r.key)) is not followed by \\r\\n")
-        }
-        valueBuffer.moveReaderIndex(forwardBy: 2)
-        reading = nil
-        values[r.key] = MemcacheValue(flags: r.flags, value: value, cas: r.cas)
-        let rest = valueBuffer.readAll()
-        setLineMode(rest)
     }
 
     private static func firstWord(_ line: ByteBuffer) -> String {

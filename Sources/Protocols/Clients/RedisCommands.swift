@@ -19,6 +19,18 @@ extension RedisProtocol {
     private func map<T>(_ args: [RedisArgument], _ f: @escaping (RedisValue) throws -> T) -> Deferred<T> {
         execute(args).addCallback { (v: RedisValue) throws -> T in try f(v) }
     }
+    /// A command whose reply is an integer: one Deferred, fired by the protocol itself (no mapping step).
+    private func integerCommand(_ args: [RedisArgument]) -> Deferred<Int64> {
+        let d = Deferred<Int64>()
+        send(.integer(d)) { RedisArgument.encode(args, into: &$0) }
+        return d
+    }
+    /// A command whose reply is a bulk string or null.
+    private func optionalBytesCommand(_ args: [RedisArgument]) -> Deferred<ByteBuffer?> {
+        let d = Deferred<ByteBuffer?>()
+        send(.optionalBytes(d)) { RedisArgument.encode(args, into: &$0) }
+        return d
+    }
     private static func int(_ v: RedisValue) throws -> Int64 {
         guard case .integer(let i) = v else { throw RedisError.unexpectedReply("expected an integer, got \(v)") }
         return i
@@ -52,13 +64,17 @@ extension RedisProtocol {
     public func flushdb() -> Deferred<Void> { map(["FLUSHDB"], Self.ok) }
     /// Publishes a message; fires with the number of subscribers that received it.
     public func publish(_ channel: String, _ message: RedisArgument) -> Deferred<Int64> {
-        map(["PUBLISH", RedisArgument(channel), message], Self.int)
+        integerCommand(["PUBLISH", RedisArgument(channel), message])
     }
 
     // MARK: strings
 
     /// GET: the value, or nil when the key does not exist.
-    public func get(_ key: RedisArgument) -> Deferred<ByteBuffer?> { map(["GET", key], Self.optBytes) }
+    public func get(_ key: RedisArgument) -> Deferred<ByteBuffer?> {
+        let d = Deferred<ByteBuffer?>()
+        send(.optionalBytes(d)) { RedisArgument.encode("*2\r\n$3\r\nGET\r\n", key, into: &$0) }
+        return d
+    }
     /// GET decoded as UTF-8.
     public func getString(_ key: RedisArgument) -> Deferred<String?> {
         map(["GET", key]) { try Self.optBytes($0).map { String(buffer: $0) } }
@@ -66,6 +82,11 @@ extension RedisProtocol {
     /// SET with optional expiry and NX/XX; fires false when the condition prevented the write.
     public func set(_ key: RedisArgument, _ value: RedisArgument, expire: RedisExpiry? = nil,
                     condition: RedisSetCondition = .always) -> Deferred<Bool> {
+        let d = Deferred<Bool>()
+        if expire == nil && condition == .always {
+            send(.setReply(d)) { RedisArgument.encode("*3\r\n$3\r\nSET\r\n", key, value, into: &$0) }
+            return d
+        }
         var args: [RedisArgument] = ["SET", key, value]
         switch expire {
         case .seconds(let s)?: args += ["EX", RedisArgument(s)]
@@ -77,11 +98,8 @@ extension RedisProtocol {
         case .ifNotExists: args.append("NX")
         case .ifExists: args.append("XX")
         }
-        return map(args) { v in
-            if v.isNull { return false }
-            try Self.ok(v)
-            return true
-        }
+        send(.setReply(d)) { RedisArgument.encode(args, into: &$0) }
+        return d
     }
     /// MGET: one entry per key, nil where the key does not exist.
     public func mget(_ keys: [RedisArgument]) -> Deferred<[ByteBuffer?]> {
@@ -91,23 +109,23 @@ extension RedisProtocol {
     public func mset(_ pairs: [(RedisArgument, RedisArgument)]) -> Deferred<Void> {
         map(["MSET"] + pairs.flatMap { [$0.0, $0.1] }, Self.ok)
     }
-    public func incr(_ key: RedisArgument) -> Deferred<Int64> { map(["INCR", key], Self.int) }
-    public func incrBy(_ key: RedisArgument, _ n: Int64) -> Deferred<Int64> { map(["INCRBY", key, RedisArgument(n)], Self.int) }
-    public func decr(_ key: RedisArgument) -> Deferred<Int64> { map(["DECR", key], Self.int) }
-    public func decrBy(_ key: RedisArgument, _ n: Int64) -> Deferred<Int64> { map(["DECRBY", key, RedisArgument(n)], Self.int) }
+    public func incr(_ key: RedisArgument) -> Deferred<Int64> { integerCommand(["INCR", key]) }
+    public func incrBy(_ key: RedisArgument, _ n: Int64) -> Deferred<Int64> { integerCommand(["INCRBY", key, RedisArgument(n)]) }
+    public func decr(_ key: RedisArgument) -> Deferred<Int64> { integerCommand(["DECR", key]) }
+    public func decrBy(_ key: RedisArgument, _ n: Int64) -> Deferred<Int64> { integerCommand(["DECRBY", key, RedisArgument(n)]) }
 
     // MARK: keys
 
     /// DEL; fires with the number of keys removed.
-    public func del(_ keys: [RedisArgument]) -> Deferred<Int64> { map(["DEL"] + keys, Self.int) }
+    public func del(_ keys: [RedisArgument]) -> Deferred<Int64> { integerCommand(["DEL"] + keys) }
     /// EXISTS; fires with how many of the keys exist.
-    public func exists(_ keys: [RedisArgument]) -> Deferred<Int64> { map(["EXISTS"] + keys, Self.int) }
+    public func exists(_ keys: [RedisArgument]) -> Deferred<Int64> { integerCommand(["EXISTS"] + keys) }
     /// EXPIRE; fires false when the key does not exist.
     public func expire(_ key: RedisArgument, seconds: Int) -> Deferred<Bool> {
         map(["EXPIRE", key, RedisArgument(seconds)]) { try Self.int($0) == 1 }
     }
     /// TTL in seconds; -1 when the key has no expiry, -2 when it does not exist.
-    public func ttl(_ key: RedisArgument) -> Deferred<Int64> { map(["TTL", key], Self.int) }
+    public func ttl(_ key: RedisArgument) -> Deferred<Int64> { integerCommand(["TTL", key]) }
     /// PERSIST; fires false when the key has no expiry or does not exist.
     public func persist(_ key: RedisArgument) -> Deferred<Bool> { map(["PERSIST", key]) { try Self.int($0) == 1 } }
 
@@ -125,10 +143,10 @@ extension RedisProtocol {
 
     // MARK: hashes
 
-    public func hget(_ key: RedisArgument, _ field: RedisArgument) -> Deferred<ByteBuffer?> { map(["HGET", key, field], Self.optBytes) }
+    public func hget(_ key: RedisArgument, _ field: RedisArgument) -> Deferred<ByteBuffer?> { optionalBytesCommand(["HGET", key, field]) }
     /// HSET of one field; fires with the number of fields added (0 when it was updated).
     public func hset(_ key: RedisArgument, _ field: RedisArgument, _ value: RedisArgument) -> Deferred<Int64> {
-        map(["HSET", key, field, value], Self.int)
+        integerCommand(["HSET", key, field, value])
     }
     /// HSET of several fields.
     public func hset(_ key: RedisArgument, _ fields: [(RedisArgument, RedisArgument)]) -> Deferred<Int64> {
@@ -144,25 +162,25 @@ extension RedisProtocol {
             return d
         }
     }
-    public func hdel(_ key: RedisArgument, _ fields: [RedisArgument]) -> Deferred<Int64> { map(["HDEL", key] + fields, Self.int) }
+    public func hdel(_ key: RedisArgument, _ fields: [RedisArgument]) -> Deferred<Int64> { integerCommand(["HDEL", key] + fields) }
 
     // MARK: lists
 
     /// LPUSH; fires with the list's new length.
-    public func lpush(_ key: RedisArgument, _ values: [RedisArgument]) -> Deferred<Int64> { map(["LPUSH", key] + values, Self.int) }
+    public func lpush(_ key: RedisArgument, _ values: [RedisArgument]) -> Deferred<Int64> { integerCommand(["LPUSH", key] + values) }
     /// RPUSH; fires with the list's new length.
-    public func rpush(_ key: RedisArgument, _ values: [RedisArgument]) -> Deferred<Int64> { map(["RPUSH", key] + values, Self.int) }
-    public func lpop(_ key: RedisArgument) -> Deferred<ByteBuffer?> { map(["LPOP", key], Self.optBytes) }
-    public func rpop(_ key: RedisArgument) -> Deferred<ByteBuffer?> { map(["RPOP", key], Self.optBytes) }
+    public func rpush(_ key: RedisArgument, _ values: [RedisArgument]) -> Deferred<Int64> { integerCommand(["RPUSH", key] + values) }
+    public func lpop(_ key: RedisArgument) -> Deferred<ByteBuffer?> { optionalBytesCommand(["LPOP", key]) }
+    public func rpop(_ key: RedisArgument) -> Deferred<ByteBuffer?> { optionalBytesCommand(["RPOP", key]) }
     public func lrange(_ key: RedisArgument, _ start: Int, _ stop: Int) -> Deferred<[ByteBuffer]> {
         map(["LRANGE", key, RedisArgument(start), RedisArgument(stop)], Self.bytesList)
     }
-    public func llen(_ key: RedisArgument) -> Deferred<Int64> { map(["LLEN", key], Self.int) }
+    public func llen(_ key: RedisArgument) -> Deferred<Int64> { integerCommand(["LLEN", key]) }
 
     // MARK: sets
 
-    public func sadd(_ key: RedisArgument, _ members: [RedisArgument]) -> Deferred<Int64> { map(["SADD", key] + members, Self.int) }
-    public func srem(_ key: RedisArgument, _ members: [RedisArgument]) -> Deferred<Int64> { map(["SREM", key] + members, Self.int) }
+    public func sadd(_ key: RedisArgument, _ members: [RedisArgument]) -> Deferred<Int64> { integerCommand(["SADD", key] + members) }
+    public func srem(_ key: RedisArgument, _ members: [RedisArgument]) -> Deferred<Int64> { integerCommand(["SREM", key] + members) }
     public func smembers(_ key: RedisArgument) -> Deferred<Set<ByteBuffer>> { map(["SMEMBERS", key]) { Set(try Self.bytesList($0)) } }
     public func sismember(_ key: RedisArgument, _ member: RedisArgument) -> Deferred<Bool> {
         map(["SISMEMBER", key, member]) { try Self.int($0) == 1 }
@@ -203,7 +221,7 @@ extension RedisProtocol {
             return d
         }
     }
-    public func zrem(_ key: RedisArgument, _ members: [RedisArgument]) -> Deferred<Int64> { map(["ZREM", key] + members, Self.int) }
+    public func zrem(_ key: RedisArgument, _ members: [RedisArgument]) -> Deferred<Int64> { integerCommand(["ZREM", key] + members) }
 
     // MARK: async helpers (Sendable results, for callers off the reactor)
 

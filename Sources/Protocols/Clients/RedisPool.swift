@@ -1,84 +1,84 @@
-/// A small pool of Redis connections that reconnects (with exponential back-off) when one is lost.
+/// A small pool of Redis connections, each kept up by its own ``ReconnectingClientFactory``.
 ///
-/// Contract (reactor thread): ``start()`` opens ``size`` connections through the `connect` closure (e.g. a
-/// `ClientCreator(...).connectTCP(...)` for a ``RedisProtocol``). ``acquire()`` fires with the ready connection
-/// that has the fewest pending calls (never one in pub/sub mode); when none is up it waits for one. A connection
-/// that is lost or fails to connect is retried after ``initialDelay`` seconds, multiplied by ``factor`` on each
-/// consecutive failure up to ``maxDelay``, and reset on success (the ReconnectingClientFactory schedule without
-/// jitter). ``execute(_:)`` runs one command on an acquired connection; a command in flight on a connection that
-/// is lost fails with the loss reason (it is not retried: it may have run). ``stop()`` closes everything and fails
-/// waiters with ``RedisError/notConnected``.
+/// Contract (reactor thread):
+/// - ``start()`` makes ``size`` factories and hands each to the `connect` closure, which starts a connection with
+///   it and returns the connector (e.g. `{ Reactor.shared.connectTCP(host: h, port: p, factory: $0) }`, which is
+///   what ``init(host:port:size:options:)`` does). Each factory builds a ``RedisProtocol`` with ``options``.
+/// - A connection joins ``connections`` once its handshake (HELLO/AUTH/SELECT) succeeded; the factory's delay is
+///   then reset. ``acquire()`` fires with the ready connection that has the fewest pending calls (never one in
+///   pub/sub mode); when none is up it waits for one.
+/// - A failed attempt or a lost connection is retried by the factory on Twisted's schedule: ``initialDelay`` ×
+///   ``factor`` after the first failure, × ``factor`` again after each further one, capped at ``maxDelay``, varied
+///   by a normal ``jitter`` (a fraction of the delay; 0 turns it off). A command in flight on a connection that is
+///   lost fails with the loss reason (it is not retried: it may have run).
+/// - ``stop()`` stops every factory (pending retries are cancelled, attempts in progress stopped), closes every
+///   connection and fails waiters with ``RedisError/notConnected``; later ``acquire()`` calls fail the same way.
 @ReactorActor
 public final class RedisPool {
     public let size: Int
+    public let options: RedisOptions
     public var initialDelay = 0.1
     public var factor = 2.718281828
     public var maxDelay = 30.0
+    /// The standard deviation of the random variation of each delay, as a fraction of it (Twisted's default).
+    public var jitter = 0.11962656472
     /// Live, ready connections.
     public private(set) var connections: [RedisProtocol] = []
     /// Connection attempts that failed or connections lost, in total.
     public private(set) var reconnects = 0
+    /// The factories, one per pooled connection (they hold the retry state).
+    public private(set) var factories: [RedisPoolFactory] = []
 
-    private let connect: () -> Deferred<RedisProtocol>
-    private let clock: any ReactorTime
-    private var delay: Double
+    private let connect: (ClientFactory) -> any Connector
+    let clock: any ReactorTime
     private var waiters: [Deferred<RedisProtocol>] = []
     private var stopped = false
-    private var retryCalls: [any DelayedCall] = []
 
-    public init(size: Int = 4, clock: any ReactorTime, connect: @escaping () -> Deferred<RedisProtocol>) {
+    /// A pool whose connections `connect` starts with the factory it is given (and returns the connector of).
+    public init(size: Int = 4, options: RedisOptions = RedisOptions(), clock: any ReactorTime = Reactor.shared,
+                connect: @escaping (ClientFactory) -> any Connector) {
         precondition(size > 0)
         self.size = size
+        self.options = options
         self.clock = clock
         self.connect = connect
-        delay = initialDelay
+    }
+
+    /// A pool of TCP connections to `host`:`port` on the shared reactor.
+    public convenience init(host: String, port: Int = 6379, size: Int = 4, options: RedisOptions = RedisOptions(),
+                            connectTimeout: Double = 30) {
+        self.init(size: size, options: options) { f in
+            Reactor.shared.connectTCP(host: host, port: port, factory: f, timeout: connectTimeout)
+        }
     }
 
     /// Opens the connections.
     public func start() {
-        for _ in 0..<size { open() }
-    }
-
-    private func open() {
-        guard !stopped else { return }
-        let d = connect().addCallback { (p: RedisProtocol) -> Deferred<RedisProtocol> in
-            p.whenReady().addCallback { (_: Void) -> RedisProtocol in p }
-        }
-        _ = d.addBoth { [weak self] (r: Result<RedisProtocol, Failure>) -> Void in
-            guard let self else { return }
-            switch r {
-            case .success(let p):
-                if self.stopped { p.transport?.loseConnection(); return }
-                self.delay = self.initialDelay
-                p.onConnectionLost = { [weak self, weak p] _ in
-                    guard let self else { return }
-                    self.connections.removeAll { $0 === p }
-                    self.scheduleReopen()
-                }
-                self.connections.append(p)
-                let w = self.waiters
-                self.waiters = []
-                for d in w { d.callback(p) }
-            case .failure:
-                self.scheduleReopen()
-            }
+        guard !stopped, factories.isEmpty else { return }
+        for _ in 0..<size {
+            let f = RedisPoolFactory(pool: self)
+            f.clock = clock
+            f.initialDelay = initialDelay
+            f.resetDelay()
+            f.factor = factor
+            f.maxDelay = maxDelay
+            f.jitter = jitter
+            factories.append(f)
+            f.initialConnector = connect(f)
         }
     }
 
-    private func scheduleReopen() {
-        guard !stopped else { return }
-        reconnects += 1
-        let wait = delay
-        delay = min(delay * factor, maxDelay)
-        var call: (any DelayedCall)?
-        call = clock.callLater(wait) { [weak self] in
-            ReactorActor.assumeIsolatedIfPossible {
-                guard let self else { return }
-                self.retryCalls.removeAll { $0 === call }
-                self.open()
-            }
-        }
-        if let call { retryCalls.append(call) }
+    func ready(_ p: RedisProtocol) {
+        if stopped { p.transport?.loseConnection(); return }
+        connections.append(p)
+        let w = waiters
+        waiters = []
+        for d in w { d.callback(p) }
+    }
+
+    func ended(_ p: RedisProtocol?) {
+        if let p { connections.removeAll { $0 === p } }
+        if !stopped { reconnects += 1 }
     }
 
     /// A ready connection: the least busy one, or the next to come up.
@@ -99,14 +99,55 @@ public final class RedisPool {
 
     /// Closes every connection and stops reconnecting.
     public func stop() {
+        guard !stopped else { return }
         stopped = true
-        for c in retryCalls { c.cancel() }
-        retryCalls = []
-        let cs = connections
+        for f in factories {
+            f.stopTrying()
+            f.initialConnector?.disconnect()
+            f.current?.transport?.loseConnection()
+        }
         connections = []
-        for c in cs { c.onConnectionLost = nil; c.transport?.loseConnection() }
         let w = waiters
         waiters = []
         for d in w { d.errback(RedisError.notConnected) }
+    }
+}
+
+/// The ``ReconnectingClientFactory`` behind one pooled Redis connection: builds the protocol, reports it to the
+/// pool once its handshake succeeded (and resets the back-off then), and tells the pool when it is gone.
+@ReactorActor
+public final class RedisPoolFactory: ReconnectingClientFactory {
+    weak var pool: RedisPool?
+    /// The connection this factory made last (nil before the first one).
+    public private(set) weak var current: RedisProtocol?
+    /// The connector returned when the pool started this factory (the factory learns it on the first failure).
+    var initialConnector: (any Connector)?
+
+    init(pool: RedisPool) {
+        self.pool = pool
+        super.init()
+    }
+
+    public override func buildProtocol(_ addr: Address) -> Protocol? {
+        guard let pool else { return nil }
+        let p = RedisProtocol(options: pool.options, clock: pool.clock)
+        current = p
+        _ = p.whenReady().addBoth { [weak self, weak p] (r: Result<Void, Failure>) -> Void in
+            // A failed handshake closes the connection itself; the loss then schedules the retry.
+            guard let self, let p, case .success = r else { return }
+            self.resetDelay()
+            self.pool?.ready(p)
+        }
+        return p
+    }
+
+    public override func clientConnectionFailed(_ connector: any Connector, reason: Failure) {
+        pool?.ended(nil)
+        super.clientConnectionFailed(connector, reason: reason)
+    }
+
+    public override func clientConnectionLost(_ connector: any Connector, reason: Failure) {
+        pool?.ended(current)
+        super.clientConnectionLost(connector, reason: reason)
     }
 }

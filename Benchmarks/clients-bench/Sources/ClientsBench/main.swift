@@ -23,6 +23,8 @@ let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 let depths = (env["DEPTHS"] ?? "16,800").split(separator: ",").compactMap { Int($0) }
 /// Which parts run: twister (our clients), twisted, rb (redis-benchmark); all by default.
 let only = Set((env["ONLY"] ?? "twister,twisted,rb").split(separator: ",").map(String.init))
+/// Which of our operations run (for callgrind runs of one operation): mc-set, mc-get, redis-set, redis-get.
+let ops = Set((env["OPS"] ?? "mc-set,mc-get,redis-set,redis-get").split(separator: ",").map(String.init))
 
 func now() -> Double {
     var ts = timespec()
@@ -42,7 +44,7 @@ func capture(_ argv: [String]) -> String {
     p.arguments = argv
     let pipe = Pipe()
     p.standardOutput = pipe
-    try! p.run()
+    guard (try? p.run()) != nil else { return "" }  // (valgrind cannot spawn)
     let d = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return String(decoding: d, as: UTF8.self)
@@ -85,6 +87,29 @@ func cpuNow() -> Double {
     return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
 }
 
+/// User + system CPU seconds used so far by every process named `name` (memcached, redis-server), from /proc.
+func serverCPU(_ name: String) -> Double {
+    var total = 0.0
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+        guard let comm = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8),
+              comm.trimmingCharacters(in: .whitespacesAndNewlines) == name,
+              let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+        let f = stat[stat.index(after: close)...].split(separator: " ")
+        if f.count > 13, let u = Double(f[11]), let sy = Double(f[12]) { total += (u + sy) / ticks }
+    }
+    return total
+}
+
+/// Runs `body`, returning its result and the share of one core that the server `name` used meanwhile (0–1).
+@ReactorActor func withServerLoad<T>(_ name: String, _ body: () async throws -> T) async rethrows -> (T, Double) {
+    let c = serverCPU(name), t = now()
+    let r = try await body()
+    return (r, (serverCPU(name) - c) / (now() - t))
+}
+
 /// Issues `count` commands in batches of `depth` and returns commands per second.
 @ReactorActor func batches<T>(_ count: Int, _ depth: Int, _ op: () -> Deferred<T>) async throws -> Double {
     let t = now()
@@ -109,7 +134,7 @@ let (mc, redis) = onReactor { () async throws -> (MemCacheProtocol, RedisProtoco
 
 nonisolated(unsafe) var samples: [String: [Double]] = [:]
 func record(_ k: String, _ v: Double?) {
-    guard let v else { FileHandle.standardError.write("\(k): no result\n".data(using: .utf8)!); return }
+    guard let v, v.isFinite else { FileHandle.standardError.write("  \(k): no result\n".data(using: .utf8)!); return }
     samples[k, default: []].append(v)
     FileHandle.standardError.write("  \(k): \(Int(v))\n".data(using: .utf8)!)
 }
@@ -123,13 +148,22 @@ for round in 0..<rounds {
         let r = onReactor { () async throws -> [Double] in
             var out: [Double] = []
             var c = cpuNow()
-            out.append(try await batches(n, depth) { mc.set("key:__rand_int__", value) })
+            var load = (0.0, 0.0)
+            if ops.contains("mc-set") {
+                let (r, l) = try await withServerLoad("memcached") { try await batches(n, depth) { mc.set("key:__rand_int__", value) } }
+                out.append(r); load.0 = l
+            } else { out.append(.nan) }
             out.append(Double(n) / (cpuNow() - c)); c = cpuNow()
-            out.append(try await batches(n, depth) { mc.get("key:__rand_int__") })
+            if ops.contains("mc-get") {
+                let (r, l) = try await withServerLoad("memcached") { try await batches(n, depth) { mc.get("key:__rand_int__") } }
+                out.append(r); load.1 = l
+            } else { out.append(.nan) }
             out.append(Double(n) / (cpuNow() - c)); c = cpuNow()
-            out.append(try await batches(n, depth) { redis.set("key:__rand_int__", "xxx") })
-            out.append(try await batches(n, depth) { redis.get("key:__rand_int__") })
+            out.append(ops.contains("redis-set") ? try await batches(n, depth) { redis.set("key:__rand_int__", "xxx") } : .nan)
+            out.append(ops.contains("redis-get") ? try await batches(n, depth) { redis.get("key:__rand_int__") } : .nan)
             out.append(Double(2 * n) / (cpuNow() - c))
+            out.append(load.0 * 100)
+            out.append(load.1 * 100)
             return out
         }
         record("twister mc set \(depth)", r[0])
@@ -139,9 +173,13 @@ for round in 0..<rounds {
         record("twister redis set \(depth)", r[4])
         record("twister redis get \(depth)", r[5])
         record("twister redis cpu \(depth)", r[6])
+        record("memcached cpu% during twister set \(depth)", r[7])
+        record("memcached cpu% during twister get \(depth)", r[8])
         }
         guard only.contains("twisted") else { continue }
+        let (c0, t0) = (serverCPU("memcached"), now())
         let tw = capture([python, "\(packageDir)/twisted_memcache.py", "\(twistedN)", "\(depth)", "\(memcachedPort)"])
+        record("memcached cpu% during twisted \(depth)", (serverCPU("memcached") - c0) / (now() - t0) * 100)
         record("twisted mc set \(depth)", number(after: "set/s", in: tw))
         record("twisted mc get \(depth)", number(after: "get/s", in: tw))
         record("twisted mc set cpu \(depth)", number(after: "set per cpu-s", in: tw))
@@ -203,6 +241,11 @@ for c in ["set", "get"] {
     let a = m("twister mc \(c) 16"), ta = m("twisted mc \(c) 16")
     let b = m("twister mc \(c) 800"), tb = m("twisted mc \(c) 800")
     print("| \(c) | \(f(a)) | \(f(ta)) | \(r(a, ta)) | \(f(b)) | \(f(tb)) | \(r(b, tb)) |")
+}
+do {
+    let a = m("memcached cpu% during twister set 16"), ag = m("memcached cpu% during twister get 16"), ta = m("memcached cpu% during twisted 16")
+    let b = m("memcached cpu% during twister set 800"), bg = m("memcached cpu% during twister get 800"), tb = m("memcached cpu% during twisted 800")
+    print("| memcached's own CPU, % of one core (set / get; Twisted: whole run) | \(f(a)) / \(f(ag)) | \(f(ta)) | | \(f(b)) / \(f(bg)) | \(f(tb)) | |")
 }
 for c in ["set", "get"] {
     let a = m("twister mc \(c) cpu 16"), ta = m("twisted mc \(c) cpu 16")
