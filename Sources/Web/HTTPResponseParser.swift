@@ -365,7 +365,7 @@ public struct HTTPResponseParser {
             if line[colon - 1] == 0x20 || line[colon - 1] == 0x09 {
                 return .failure(.whitespaceBeforeColon(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
-            for i in 0..<colon where !Self.tchar[Int(line[i])] {
+            for i in 0..<colon where !Self.isTokenByte(line[i]) {
                 if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
                 return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
@@ -562,14 +562,15 @@ public struct HTTPResponseParser {
     @inline(__always) static func isFieldValueByte(_ b: UInt8) -> Bool { b == 0x09 || (b >= 0x20 && b != 0x7F) }
 
     /// RFC 9110 token characters.
-    static let tchar: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(b)] = true }
-        for c in "!#$%&'*+-.^_`|~".utf8 { t[Int(c)] = true }
-        return t
-    }()
+    /// RFC 9110 tchar, without a table lookup (reading the static table cost a `swift_once` check per byte).
+    @inline(__always) static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: return true
+        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: return true
+        default: return false
+        }
+    }
+
 
     /// Up to 60 bytes of `bytes`, printable, for error messages.
     static func snippet(_ bytes: UnsafeRawBufferPointer) -> String {

@@ -59,4 +59,13 @@ import TwisterTesting
         _ = try drain(&p)
         #expect(p.connectionClose == close && p.connectionKeepAlive == keepAlive)
     }
+
+    @Test func tokenBytesAreExactlyRFC9110Tchar() {
+        let extra = Set("!#$%&'*+-.^_`|~".utf8)
+        for b in 0...255 {
+            let c = UInt8(b)
+            let expected = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || extra.contains(c)
+            #expect(HTTPResponseParser.isTokenByte(c) == expected, "byte \(b)")
+        }
+    }
 }
