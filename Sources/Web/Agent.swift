@@ -36,7 +36,18 @@ public final class Agent: HTTPAgent {
     /// Send `Expect: 100-continue` with request bodies.
     public var expectContinue = false
     /// A forward proxy to send every request through (absolute-form targets); set by ``ProxyAgent``.
-    var proxy: ConnectionKey?
+    var proxy: ConnectionKey? { didSet { lastTarget = nil } }
+
+    /// What a URL string parses to, kept for the last URL requested: a client that asks for the same URL again
+    /// and again (polling, benchmarks, an API endpoint) parses it once.
+    private struct Target {
+        let url: String
+        let hostHeader: String
+        let target: String
+        let key: ConnectionKey
+        let absolute: String
+    }
+    private var lastTarget: Target?
 
     public init(connector: any AgentConnector, pool: HTTPConnectionPool) {
         self.connector = connector
@@ -50,24 +61,37 @@ public final class Agent: HTTPAgent {
 
     static let idempotent: Set<String> = ["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]
 
+    private func target(_ url: String) throws -> Target {
+        if let t = lastTarget, t.url == url { return t }
+        let parsed = try ClientURL(url)
+        if parsed.scheme == "https" { throw ClientRequestError("https is not supported yet (no TLS)") }
+        let absolute = parsed.description
+        let t = Target(url: url, hostHeader: parsed.hostHeader, target: proxy == nil ? parsed.target : absolute,
+                       key: proxy ?? ConnectionKey(parsed), absolute: absolute)
+        lastTarget = t
+        return t
+    }
+
     public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
-        let parsed: ClientURL
-        do {
-            parsed = try ClientURL(url)
-            if parsed.scheme == "https" { throw ClientRequestError("https is not supported yet (no TLS)") }
-        } catch {
-            return fail(error)
-        }
+        let t: Target
+        do { t = try target(url) } catch { return fail(error) }
         var h = headers
-        if !h.contains("Host") { h.add("Host", parsed.hostHeader) }
-        let target = proxy == nil ? parsed.target : parsed.description
-        var req = ClientRequest(method: method, target: target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
+        if !h.contains("Host") { h.add("Host", t.hostHeader) }
+        var req = ClientRequest(method: method, target: t.target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
         req.firstByteTimeout = firstByteTimeout
         req.bodyTimeout = bodyTimeout
         req.expectContinue = expectContinue
         do { try req.validate() } catch { return fail(error) }
-        let key = proxy ?? ConnectionKey(parsed)
-        let absolute = parsed.description
+        let key = t.key
+        let absolute = t.absolute
+        if let proto = pool.takeIdle(key) {
+            // A reused connection at once: no Deferred for the connection, one errback step for the retry.
+            return proto.request(req, url: absolute).addErrback { (f: Failure) throws -> Deferred<Response> in
+                guard self.shouldRetry(req, f) else { throw f }
+                return self.pool.newConnection(key, connector: self.connector, connectTimeout: self.connectTimeout)
+                    .addCallback { $0.request(req, url: absolute) }
+            }
+        }
         return pool.getConnection(key, connector: connector, connectTimeout: connectTimeout)
             .addCallback { (conn: (HTTP11ClientProtocol, reused: Bool)) -> Deferred<Response> in
                 let (proto, reused) = conn

@@ -21,9 +21,14 @@ public final class HTTPConnectionPool {
 
     private struct Idle {
         let proto: HTTP11ClientProtocol
-        let timer: any DelayedCall
+        /// When it went idle, on `clock`.
+        let since: Double
     }
+    /// Idle connections per key, most recently used last (a key's list may be empty).
     private var idle: [ConnectionKey: [Idle]] = [:]
+    /// One timer for the whole pool closes the connections idle for `cachedConnectionTimeout` (a timer per idle
+    /// spell cost a timer insertion and a cancellation per request).
+    private var sweeper: (any DelayedCall)?
     /// Connections opened so far (for tests and stats).
     public private(set) var connectionsOpened = 0
 
@@ -35,18 +40,19 @@ public final class HTTPConnectionPool {
     /// Number of idle connections kept for `key`.
     public func idleCount(_ key: ConnectionKey) -> Int { idle[key]?.count ?? 0 }
 
+    /// The most recently used idle connection for `key`, taken out of the pool, or nil.
+    public func takeIdle(_ key: ConnectionKey) -> HTTP11ClientProtocol? {
+        while let entry = idle[key]?.popLast() {
+            if entry.proto.state == .idle && entry.proto.connected { return entry.proto }
+        }
+        return nil
+    }
+
     /// A connection for `key`: an idle one (`reused == true`) or a new one made through `connector`.
     /// A connect timeout fails with ``ClientTimeoutError`` (phase `.connect`); cancelling gives up the attempt.
     public func getConnection(_ key: ConnectionKey, connector: any AgentConnector,
                               connectTimeout: Double?) -> Deferred<(HTTP11ClientProtocol, reused: Bool)> {
-        while var list = idle[key], let entry = list.popLast() {
-            idle[key] = list.isEmpty ? nil : list
-            entry.timer.cancel()
-            if entry.proto.state == .idle && entry.proto.connected {
-                entry.proto.onClosed = nil
-                return succeed((entry.proto, reused: true))
-            }
-        }
+        if let p = takeIdle(key) { return succeed((p, reused: true)) }
         return newConnection(key, connector: connector, connectTimeout: connectTimeout).addCallback { ($0, reused: false) }
     }
 
@@ -76,39 +82,58 @@ public final class HTTPConnectionPool {
             proto.close()
             return
         }
-        var list = idle[key] ?? []
-        if list.count >= maxPersistentPerHost, !list.isEmpty {
-            let dropped = list.removeFirst()
-            dropped.timer.cancel()
+        guard maxPersistentPerHost > 0 else { proto.close(); return }
+        if let n = idle[key]?.count, n >= maxPersistentPerHost {
+            let dropped = idle[key]!.removeFirst()
             dropped.proto.onClosed = nil
             dropped.proto.close()
         }
-        guard maxPersistentPerHost > 0 else { proto.close(); return }
-        let timer = clock.callLater(cachedConnectionTimeout) { [weak self, weak proto] in
-            guard let self, let proto else { return }
-            self.remove(key, proto)
-            proto.close()
+        // The hooks stay set while the connection is busy too: a connection that closes then is simply not found.
+        if proto.onClosed == nil { proto.onClosed = { [weak self] p in self?.remove(key, p) } }
+        if proto.onReusable == nil { proto.onReusable = { [weak self] p in self?.putConnection(key, p) } }
+        idle[key, default: []].append(Idle(proto: proto, since: clock.seconds()))
+        if sweeper == nil { armSweeper(after: cachedConnectionTimeout) }
+    }
+
+    private func armSweeper(after delay: Double) {
+        sweeper = clock.callLater(delay) { [weak self] in self?.sweep() }
+    }
+
+    /// Closes the connections idle for `cachedConnectionTimeout` and re-arms for the next one to expire.
+    private func sweep() {
+        sweeper = nil
+        let now = clock.seconds()
+        var next: Double?
+        var expired: [HTTP11ClientProtocol] = []
+        for key in Array(idle.keys) {
+            idle[key]!.removeAll { e in
+                let left = e.since + cachedConnectionTimeout - now
+                if left <= 1e-9 { expired.append(e.proto); return true }
+                next = min(next ?? left, left)
+                return false
+            }
+            if idle[key]!.isEmpty { idle[key] = nil }
         }
-        proto.onClosed = { [weak self] p in self?.remove(key, p) }
-        proto.onReusable = { [weak self] p in self?.putConnection(key, p) }
-        list.append(Idle(proto: proto, timer: timer))
-        idle[key] = list
+        if let next { armSweeper(after: next) }
+        for p in expired {
+            p.onClosed = nil
+            p.close()
+        }
     }
 
     private func remove(_ key: ConnectionKey, _ proto: HTTP11ClientProtocol) {
-        guard var list = idle[key], let i = list.firstIndex(where: { $0.proto === proto }) else { return }
-        list[i].timer.cancel()
-        list.remove(at: i)
-        idle[key] = list.isEmpty ? nil : list
+        guard let i = idle[key]?.firstIndex(where: { $0.proto === proto }) else { return }
+        idle[key]!.remove(at: i)
     }
 
     /// Closes every idle connection (Twisted's `closeCachedConnections`).
     public func closeCachedConnections() {
         let all = idle
         idle = [:]
+        sweeper?.cancel()
+        sweeper = nil
         for (_, list) in all {
             for e in list {
-                e.timer.cancel()
                 e.proto.onClosed = nil
                 e.proto.close()
             }

@@ -72,7 +72,7 @@ public final class HTTP11ClientProtocol: Protocol {
         let gen = generation
         current = req
         self.url = url
-        parser = HTTPResponseParser(requestMethod: req.method)
+        parser.reset(requestMethod: req.method)
         response = nil
         requestWritten = false
         responseEnded = false
@@ -215,7 +215,10 @@ public final class HTTP11ClientProtocol: Protocol {
                 r?.bodyDataFinished(ResponseDone())
             }
         }
-        if state == .busy && gen == generation && !responseEnded { armTimer() }
+        if state == .busy && gen == generation && !responseEnded {
+            if deliveryPaused { updateReading() }
+            armTimer()
+        }
     }
 
     private func headReceived(_ head: HTTPResponseParser.Head, _ framing: HTTPResponseParser.Framing, _ gen: Int) {
@@ -227,12 +230,8 @@ public final class HTTP11ClientProtocol: Protocol {
             requestWritten = true
             persistentAfter = false
         }
-        let keepAlive: Bool
-        if head.minor == 0 {
-            keepAlive = head.headers.hasToken("Connection", "keep-alive")
-        } else {
-            keepAlive = !head.headers.hasToken("Connection", "close")
-        }
+        // The parser noted the Connection tokens while it parsed the fields.
+        let keepAlive = head.minor == 0 ? parser.connectionKeepAlive : !parser.connectionClose
         if !keepAlive || framing == .untilClose { persistentAfter = false }
         let length: Int?
         switch framing {
@@ -242,8 +241,10 @@ public final class HTTP11ClientProtocol: Protocol {
         }
         let r = Response(head: head, length: length, url: url, request: current, source: ClientBodySource(self, gen))
         response = r
+        // Hold the body until deliverBody. The transport itself is paused only if the body is still incomplete
+        // once this read is parsed (see processParser): a small response that arrives in one read, taken by a
+        // reader that calls deliverBody from the callback, then costs no pause/resume (two epoll_ctl calls).
         deliveryPaused = true
-        updateReading()
         let d = responseDeferred
         responseDeferred = nil
         d?.callback(r)

@@ -58,14 +58,14 @@ public struct ClientRequest {
     /// Throws when the method, target or a header could inject bytes into the request (CR, LF, NUL, spaces in the
     /// method or target).
     public func validate() throws {
-        guard !method.isEmpty, method.utf8.allSatisfy({ HTTPResponseParser.tchar[Int($0)] }) else {
+        guard !method.isEmpty, method.utf8.allSatisfy(HTTPResponseParser.isTokenByte) else {
             throw ClientRequestError("method \(method.debugDescription) is not a token")
         }
         guard !target.isEmpty, target.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
             throw ClientRequestError("request target \(target.debugDescription) holds spaces or control characters")
         }
         for (name, value) in headers {
-            guard !name.isEmpty, name.utf8.allSatisfy({ HTTPResponseParser.tchar[Int($0)] }) else {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPResponseParser.isTokenByte) else {
                 throw ClientRequestError("header name \(name.debugDescription) is not a token")
             }
             guard value.utf8.allSatisfy({ HTTPResponseParser.isFieldValueByte($0) }) else {

@@ -6,7 +6,10 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
     public private(set) var fields: [(name: String, value: String)] = []
 
     public init() {}
-    public init(_ pairs: [(String, String)]) { for (n, v) in pairs { add(n, v) } }
+    public init(_ pairs: [(String, String)]) {
+        fields.reserveCapacity(pairs.count)
+        for (n, v) in pairs { add(n, v) }
+    }
     public init(dictionaryLiteral elements: (String, String)...) { for (n, v) in elements { add(n, v) } }
 
     public var count: Int { fields.count }

@@ -57,7 +57,7 @@ public struct HTTPResponseParser {
 
     public let limits: Limits
     /// True when the request was HEAD: the response has no body whatever its headers say.
-    public let isHeadRequest: Bool
+    public private(set) var isHeadRequest: Bool
     private var state: State = .statusLine
     private var buffer = ByteBuffer()
     private var scanned = 0
@@ -66,6 +66,16 @@ public struct HTTPResponseParser {
     private var reason = ""
     private var fields: [(String, String)] = []
     private var contentLength = 0
+    /// Facts gathered while the head's fields are parsed, so that the common head needs no second pass over
+    /// its fields: how many Content-Length fields (and the value when it is plain digits), whether any
+    /// Transfer-Encoding came, and the Connection tokens `close` and `keep-alive`.
+    private var contentLengthFields = 0
+    private var plainContentLength: Int?
+    private var sawTransferEncoding = false
+    /// The last head's `Connection` header named `close`.
+    private(set) var connectionClose = false
+    /// The last head's `Connection` header named `keep-alive`.
+    private(set) var connectionKeepAlive = false
     /// Body bytes delivered so far (after transfer decoding).
     public private(set) var bodyBytesReceived = 0
     /// True once any byte of a response arrived.
@@ -77,6 +87,21 @@ public struct HTTPResponseParser {
     }
 
     /// True once `.end` was returned.
+    /// Makes the parser ready for the response to a new request on the same connection, keeping its buffers'
+    /// capacity (a parser per request cost an allocation for every header list's growth). The caller must not
+    /// reset with unparsed bytes left over (a connection with leftovers is not reused).
+    public mutating func reset(requestMethod: String) {
+        isHeadRequest = requestMethod == "HEAD"
+        state = .statusLine
+        buffer = ByteBuffer()
+        scanned = 0
+        headBytes = 0
+        fields.removeAll(keepingCapacity: true)
+        contentLength = 0
+        bodyBytesReceived = 0
+        receivedAnything = false
+    }
+
     public var isComplete: Bool { if case .done = state { return true } else { return false } }
     /// True while the status line and headers are still being read.
     public var inHead: Bool {
@@ -141,9 +166,15 @@ public struct HTTPResponseParser {
                     buffer.moveReaderIndex(forwardBy: len.total)
                     return try headComplete()
                 }
-                try parseHeaderLine(len.content, into: &fields)
+                let before = fields.count
+                let kind = try parseHeaderLine(len.content)
                 if fields.count > limits.maxHeaders { throw .tooManyHeaders(limit: limits.maxHeaders) }
                 buffer.moveReaderIndex(forwardBy: len.total)
+                if fields.count == before {
+                    noteFolded()
+                } else if kind != .other {
+                    noteField(kind, fields[fields.count - 1].1)
+                }
             case .fixed(let remaining):
                 if remaining == 0 {
                     state = .done
@@ -201,7 +232,7 @@ public struct HTTPResponseParser {
                     return .end(trailers: trailers)
                 }
                 do {
-                    try parseHeaderLine(len.content, into: &fields)
+                    _ = try parseHeaderLine(len.content)
                 } catch {
                     throw .badTrailer(error.description)
                 }
@@ -285,13 +316,41 @@ public struct HTTPResponseParser {
         case .success(let (ma, mi, c, r)):
             major = ma; minor = mi; code = c; reason = r
             fields.removeAll(keepingCapacity: true)
+            contentLengthFields = 0
+            plainContentLength = nil
+            sawTransferEncoding = false
+            connectionClose = false
+            connectionKeepAlive = false
         case .failure(let e): throw e
         }
     }
 
     /// Parses one header line (no terminator) at the read index, appending to `fields` (or extending the last
     /// one for an obs-fold continuation line).
-    private func parseHeaderLine(_ length: Int, into fields: inout [(String, String)]) throws(HTTPResponseParseError) {
+    /// The fields the framing and the connection's reuse depend on.
+    enum FieldKind { case other, contentLength, transferEncoding, connection }
+
+    /// Which of those `name` is (ASCII case-insensitive), from its bytes.
+    static func fieldKind(_ name: UnsafeRawBufferPointer) -> FieldKind {
+        func matches(_ lower: StaticString) -> Bool {
+            guard name.count == lower.utf8CodeUnitCount else { return false }
+            let l = lower.utf8Start
+            for i in 0..<name.count where name[i] | 0x20 != l[i] { return false }
+            return true
+        }
+        switch name.count {
+        case 14: return matches("content-length") ? .contentLength : .other
+        case 17: return matches("transfer-encoding") ? .transferEncoding : .other
+        case 10: return matches("connection") ? .connection : .other
+        default: return .other
+        }
+    }
+
+    /// Parses one field line into `fields` (a folded line extends the last one); returns the kind of the field.
+    /// Mutating, appending to `self.fields`: a non-mutating method given `&fields` made Swift copy the whole parser
+    /// for the call, and the copy's reference to the array made every append copy the fields parsed so far.
+    private mutating func parseHeaderLine(_ length: Int) throws(HTTPResponseParseError) -> FieldKind {
+        var kind = FieldKind.other
         let result: Result<(String?, String), HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
             let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
             if line[0] == 0x20 || line[0] == 0x09 {
@@ -306,11 +365,13 @@ public struct HTTPResponseParser {
             if line[colon - 1] == 0x20 || line[colon - 1] == 0x09 {
                 return .failure(.whitespaceBeforeColon(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
-            for i in 0..<colon where !Self.tchar[Int(line[i])] {
+            for i in 0..<colon where !Self.isTokenByte(line[i]) {
                 if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
                 return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<colon]), as: UTF8.self)
+            let nameBytes = UnsafeRawBufferPointer(rebasing: line[0..<colon])
+            kind = Self.fieldKind(nameBytes)
+            let name = String(decoding: nameBytes, as: UTF8.self)
             guard let value = Self.trimmedValue(line, from: colon + 1) else { return .failure(.bareCarriageReturn) }
             switch value {
             case .success(let v): return .success((name, v))
@@ -320,10 +381,12 @@ public struct HTTPResponseParser {
         switch result {
         case .success(let (name?, value)):
             fields.append((name, value))
+            return kind
         case .success((nil, let value)):
             guard !fields.isEmpty else { throw .continuationWithoutHeader }
             let last = fields.count - 1
             if fields[last].1.isEmpty { fields[last].1 = value } else if !value.isEmpty { fields[last].1 += " " + value }
+            return .other
         case .failure(let e):
             throw e
         }
@@ -350,7 +413,16 @@ public struct HTTPResponseParser {
             state = .statusLine
             return .informational(head)
         }
-        let framing = try Self.framing(of: head, isHeadRequest: isHeadRequest)
+        let framing: Framing
+        if isHeadRequest || code == 204 || code == 304 {
+            framing = .none
+        } else if !sawTransferEncoding && contentLengthFields == 1, let n = plainContentLength {
+            framing = .length(n)
+        } else if !sawTransferEncoding && contentLengthFields == 0 {
+            framing = .untilClose
+        } else {
+            framing = try Self.framing(of: head, isHeadRequest: isHeadRequest)
+        }
         switch framing {
         case .none: state = .fixed(0); contentLength = 0
         case .length(let n): state = .fixed(n); contentLength = n
@@ -401,6 +473,54 @@ public struct HTTPResponseParser {
         return .untilClose
     }
 
+    /// Records what the framing and the connection's reuse depend on, as each field is parsed.
+    private mutating func noteField(_ kind: FieldKind, _ value: String) {
+        switch kind {
+        case .contentLength:
+            contentLengthFields += 1
+            var v = 0, digits = 0
+            for b in value.utf8 {
+                guard Self.isDigit(b), digits < 18 else { digits = -1; break }
+                v = v * 10 + Int(b - 48)
+                digits += 1
+            }
+            plainContentLength = digits > 0 ? v : nil
+        case .transferEncoding:
+            sawTransferEncoding = true
+        case .connection:
+            // Comma-separated tokens, compared without case after trimming spaces and tabs.
+            var token: [UInt8] = []
+            func flush() {
+                while let l = token.last, l == 0x20 || l == 0x09 { token.removeLast() }
+                if token.elementsEqual("close".utf8) { connectionClose = true }
+                if token.elementsEqual("keep-alive".utf8) { connectionKeepAlive = true }
+                token.removeAll(keepingCapacity: true)
+            }
+            for b in value.utf8 {
+                if b == UInt8(ascii: ",") {
+                    flush()
+                } else if !token.isEmpty || (b != 0x20 && b != 0x09) {
+                    token.append(b >= 65 && b <= 90 ? b | 0x20 : b)
+                }
+            }
+            flush()
+        case .other: break
+        }
+    }
+
+    /// A folded continuation line changed the last field's value: its facts are taken again from the whole head.
+    private mutating func noteFolded() {
+        contentLengthFields = 0
+        plainContentLength = nil
+        sawTransferEncoding = false
+        connectionClose = false
+        connectionKeepAlive = false
+        for f in fields {
+            let kind = f.0.utf8.withContiguousStorageIfAvailable { Self.fieldKind(UnsafeRawBufferPointer($0)) } ?? .other
+            if kind != .other { noteField(kind, f.1) }
+        }
+    }
+
     private func parseChunkSize(_ length: Int) throws(HTTPResponseParseError) -> Int {
         let r: Result<Int, HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
             let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
@@ -442,14 +562,15 @@ public struct HTTPResponseParser {
     @inline(__always) static func isFieldValueByte(_ b: UInt8) -> Bool { b == 0x09 || (b >= 0x20 && b != 0x7F) }
 
     /// RFC 9110 token characters.
-    static let tchar: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(b)] = true }
-        for c in "!#$%&'*+-.^_`|~".utf8 { t[Int(c)] = true }
-        return t
-    }()
+    /// RFC 9110 tchar, without a table lookup (reading the static table cost a `swift_once` check per byte).
+    @inline(__always) static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: return true
+        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: return true
+        default: return false
+        }
+    }
+
 
     /// Up to 60 bytes of `bytes`, printable, for error messages.
     static func snippet(_ bytes: UnsafeRawBufferPointer) -> String {

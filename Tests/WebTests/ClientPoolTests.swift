@@ -67,6 +67,25 @@ import TwisterTesting
         #expect(c.fakeServers[0].lost != nil)
     }
 
+    @Test func reusingAConnectionRestartsItsIdleTimeout() throws {
+        let c = MemoryConnector { _, _ in (ok("x"), false) }
+        let agent = makeAgent(c)
+        agent.pool.cachedConnectionTimeout = 240
+        _ = agent.request("GET", "http://example.com/")
+        c.flush()
+        clock.advance(200)
+        _ = agent.request("GET", "http://example.com/")  // reused at t=200: idle again from then
+        c.flush()
+        #expect(agent.pool.connectionsOpened == 1 && agent.pool.idleCount(key) == 1)
+        clock.advance(40)     // t=240: the first idle spell's deadline
+        #expect(agent.pool.idleCount(key) == 1 && c.fakeServers[0].lost == nil)
+        clock.advance(199)    // t=439
+        #expect(agent.pool.idleCount(key) == 1)
+        clock.advance(1)      // t=440: 240 s after it went idle again
+        c.flush()
+        #expect(agent.pool.idleCount(key) == 0 && c.fakeServers[0].lost != nil)
+    }
+
     @Test func serverClosingAnIdleConnectionRemovesItFromThePool() throws {
         let c = MemoryConnector { _, _ in (ok("x"), false) }
         let agent = makeAgent(c)

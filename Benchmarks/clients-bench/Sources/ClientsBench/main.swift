@@ -110,8 +110,34 @@ func serverCPU(_ name: String) -> Double {
     return (r, (serverCPU(name) - c) / (now() - t))
 }
 
+/// How the next batch is issued: `await` (a task awaits the batch's last Deferred) or `callbacks` (the last
+/// Deferred's callback issues the next batch, as Twisted code does; no task switch per batch).
+let mode = env["MODE"] ?? "await"
+
 /// Issues `count` commands in batches of `depth` and returns commands per second.
-@ReactorActor func batches<T>(_ count: Int, _ depth: Int, _ op: () -> Deferred<T>) async throws -> Double {
+@ReactorActor func batches<T>(_ count: Int, _ depth: Int, _ op: @escaping () -> Deferred<T>) async throws -> Double {
+    if mode == "callbacks" { return try await batchesWithCallbacks(count, depth, op) }
+    return try await batchesAwaiting(count, depth, op)
+}
+
+@ReactorActor func batchesWithCallbacks<T>(_ count: Int, _ depth: Int, _ op: @escaping () -> Deferred<T>) async throws -> Double {
+    let t = now()
+    let finished = Deferred<Void>()
+    var done = 0
+    func batch() {
+        var last: Deferred<T>!
+        for _ in 0..<depth { last = op() }
+        _ = last.addBoth { (r: Result<T, Failure>) -> Void in
+            done += depth
+            if case .failure(let f) = r { finished.errback(f) } else if done < count { batch() } else { finished.callback(()) }
+        }
+    }
+    batch()
+    try await finished.value
+    return Double(done) / (now() - t)
+}
+
+@ReactorActor func batchesAwaiting<T>(_ count: Int, _ depth: Int, _ op: () -> Deferred<T>) async throws -> Double {
     let t = now()
     var done = 0
     while done < count {
@@ -216,7 +242,7 @@ print("## Clients: memcached and Redis (issue 6)")
 print("")
 print("machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpu), Linux \(capture(["uname", "-r"]).trimmingCharacters(in: .whitespacesAndNewlines)), \(capture(["swift", "--version"]).split(separator: "\n").first ?? "")")
 for l in loads { print("load: \(l)") }
-print("median of \(rounds) interleaved rounds; \(f(Double(n))) commands per Twister/redis-benchmark figure, \(f(Double(twistedN))) per Twisted figure")
+print("mode: \(mode) (how our client issues the next batch); median of \(rounds) interleaved rounds; \(f(Double(n))) commands per Twister/redis-benchmark figure, \(f(Double(twistedN))) per Twisted figure")
 print("")
 print("### Redis (commands/s; ratio target ≥0.8x redis-benchmark)")
 print("")
