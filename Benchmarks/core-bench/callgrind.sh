@@ -3,7 +3,7 @@
 #   Benchmarks/core-bench/callgrind.sh NAME SERVER_BINARY pp1|pp100|stream SECONDS
 # The server runs under valgrind --tool=callgrind with `echo PORT`; loadgen (this package) drives it: a 1-second
 # warm-up then SECONDS of ping-pong (64-byte messages), or SECONDS of 64 KiB stream. Prints instructions ÷ round
-# trips (both loadgen runs counted) or ÷ bytes; startup is included, so the figure is a slight over-estimate.
+# trips (both loadgen runs counted) or ÷ 64 KiB blocks echoed; startup is included, so the figure is a slight over-estimate.
 # valgrind 3.19 gives up on SwiftNIO's debug info: pass a copy made with `objcopy --strip-debug`.
 set -u
 name=$1; bin=$2; mode=$3; secs=$4
@@ -22,5 +22,6 @@ esac
 sleep 0.8
 kill -INT $vpid; sleep 1; kill $vpid 2>/dev/null; wait $vpid 2>/dev/null
 ir=$(callgrind_annotate $out.cg 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1; exit}')
-units=$(cat $out.lg0 $out.lg 2>/dev/null | awk '/total trips|total bytes/{s+=$3} END{print s}')
-echo "$name $mode instructions=$ir units=$units per-unit=$(awk -v a="$ir" -v b="$units" 'BEGIN{ if (b>0) printf "%.1f", a/b}') (units: round trips, or bytes for stream) profile=$out.cg"
+# Units: round trips, or 64 KiB blocks echoed for stream.
+units=$(cat $out.lg0 $out.lg 2>/dev/null | awk '/total trips/{s+=$3} /total bytes/{s+=$3/65536} END{printf "%d", s}')
+echo "$name $mode instructions=$ir units=$units per-unit=$(awk -v a="$ir" -v b="$units" 'BEGIN{ if (b>0) printf "%.1f", a/b}') (per round trip, or per 64 KiB echoed) profile=$out.cg"
