@@ -76,6 +76,37 @@ import Synchronization
         #expect(try await eventually { ran })
     }
 
+    /// A call (or job) enqueued by a call running on the reactor runs in that same loop pass, not after another
+    /// `epoll_wait`.
+    @Test @ReactorActor func callsEnqueuedByACallRunInTheSamePass() async throws {
+        let log = PassLog()
+        Reactor.shared.callFromThread {
+            log.passes.append(Reactor.shared.passCount)
+            Reactor.shared.callFromThread {
+                log.passes.append(Reactor.shared.passCount)
+                Reactor.shared.callFromThread { log.passes.append(Reactor.shared.passCount) }
+            }
+        }
+        #expect(try await eventually { log.passes.count == 3 })
+        #expect(log.passes.count == 3 && log.passes[0] == log.passes[1] && log.passes[1] == log.passes[2])
+    }
+
+    /// The fairness rule: at most 4096 jobs and calls per pass, counting those enqueued during the pass; a call
+    /// that keeps re-enqueueing itself lets the timers and the I/O of the next pass run after 4096.
+    @Test @ReactorActor func workThatKeepsReEnqueueingItselfYieldsToTheLoopEvery4096Jobs() async throws {
+        let log = PassLog()
+        let total = 10_000
+        log.chainLength = total
+        Reactor.shared.callFromThread { log.step() }
+        #expect(try await eventually(timeout: 5) { log.passes.count == total })
+        var perPass: [Int: Int] = [:]
+        for p in log.passes { perPass[p, default: 0] += 1 }
+        #expect(perPass.values.max() ?? 0 <= Reactor.maxJobsPerPass)
+        #expect(perPass.count >= 3)
+        // The timer set by the first call fired in the next pass, long before the chain ended.
+        #expect(log.timerAt > 0 && log.timerAt <= Reactor.maxJobsPerPass + 1)
+    }
+
     @Test @ReactorActor func manyTimersCancelInAnyOrder() async throws {
         let r = Reactor.shared
         var fired = Set<Int>()
@@ -259,4 +290,19 @@ func scheduleAt(_ deadline: Int64, _ f: @escaping () -> Void) -> ReactorDelayedC
     c.deadline = deadline
     Reactor.shared.timers.update(c)
     return c
+}
+
+/// What the loop-pass tests record (reactor-isolated, so the `@Sendable` calls may share it).
+@ReactorActor
+final class PassLog {
+    var passes: [Int] = []
+    var timerAt = -1
+    var chainLength = 0
+
+    /// One call of a chain of `chainLength` calls, each enqueued by the one before; the first also sets a timer.
+    func step() {
+        passes.append(Reactor.shared.passCount)
+        if passes.count == 1 { Reactor.shared.callLater(0) { self.timerAt = self.passes.count } }
+        if passes.count < chainLength { Reactor.shared.callFromThread { self.step() } }
+    }
 }
