@@ -527,7 +527,7 @@ extension ReactorActor {
             ReactorActor.assumeIsolated { f() }
         } else {
             let s = UnsafeSendableBox(f)
-            Task { @ReactorActor in s.value() }
+            Task(executorPreference: Reactor.shared) { @ReactorActor in s.value() }
         }
     }
 }

@@ -416,7 +416,7 @@ public final class RedisProtocol: Protocol {
         nextStream += 1
         streams[id] = cont
         cont.onTermination = { [weak self] _ in
-            Task { @ReactorActor in self?.streams[id] = nil }
+            Task(executorPreference: Reactor.shared) { @ReactorActor in self?.streams[id] = nil }
         }
         return stream
     }

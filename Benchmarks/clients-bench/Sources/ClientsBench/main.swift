@@ -69,7 +69,9 @@ final class ResultBox<T>: @unchecked Sendable {
 func onReactor<T>(_ body: @escaping @Sendable @ReactorActor () async throws -> T) -> T {
     let sem = DispatchSemaphore(value: 0)
     let box = ResultBox<T>()
-    Task { @ReactorActor in
+    // The reactor as the task's executor preference: every `await` in `body` resumes on the reactor thread
+    // (a plain `Task { @ReactorActor in }` resumes through the global pool first, one thread hop per await).
+    Task(executorPreference: Reactor.shared) { @ReactorActor in
         do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
         sem.signal()
     }
