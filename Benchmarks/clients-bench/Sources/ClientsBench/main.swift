@@ -69,11 +69,14 @@ final class ResultBox<T>: @unchecked Sendable {
 func onReactor<T>(_ body: @escaping @Sendable @ReactorActor () async throws -> T) -> T {
     let sem = DispatchSemaphore(value: 0)
     let box = ResultBox<T>()
-    // The reactor as the task's executor preference: every `await` in `body` resumes on the reactor thread
-    // (a plain `Task { @ReactorActor in }` resumes through the global pool first, one thread hop per await).
-    Task(executorPreference: Reactor.shared) { @ReactorActor in
-        do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
-        sem.signal()
+    // A `Deferred { }` body started on the reactor has the reactor as its executor preference: every `await` in
+    // `body` resumes on the reactor thread (a plain `Task { @ReactorActor in }` resumes through the global pool
+    // first, one thread hop per await).
+    Reactor.shared.callFromThread {
+        _ = Deferred<Void> {
+            do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
+            sem.signal()
+        }
     }
     sem.wait()
     switch box.value! {
