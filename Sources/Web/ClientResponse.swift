@@ -107,6 +107,18 @@ public final class Response {
         }
     }
 
+    /// The whole body, when it already ended with ``ResponseDone`` and was never delivered: the body counts as
+    /// delivered from then on (as if a protocol had taken it; `readBody`'s fast path). Nil otherwise.
+    func takeCompleteBody() -> ByteBuffer? {
+        guard forward == nil, case .ended(let buffered, let reason) = bodyState, reason is ResponseDone else { return nil }
+        bodyState = .finished
+        var body = ByteBuffer()
+        for b in buffered {
+            if body.isEmpty { body = b } else { body.writeBuffer(b) }
+        }
+        return body
+    }
+
     /// True once the body protocol (if any) was told the body ended.
     var bodyFinished: Bool {
         switch bodyState { case .ended, .finished: return true; default: return false }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An incremental HTTP/1.x response parser: bytes in, events out.
 ///
 /// Contract:
@@ -65,6 +71,10 @@ public struct HTTPResponseParser {
     private var major = 1, minor = 1, code = 0
     private var reason = ""
     private var fields: [(String, String)] = []
+    /// The previous head's fields. A field whose name or value has the same bytes as the one at the same
+    /// position there reuses that String (a server repeats most of its fields from one response to the next):
+    /// a byte comparison instead of a String's allocation and UTF-8 validation.
+    private var recent: [(String, String)] = []
     private var contentLength = 0
     /// Facts gathered while the head's fields are parsed, so that the common head needs no second pass over
     /// its fields: how many Content-Length fields (and the value when it is plain digits), whether any
@@ -351,11 +361,12 @@ public struct HTTPResponseParser {
     /// for the call, and the copy's reference to the array made every append copy the fields parsed so far.
     private mutating func parseHeaderLine(_ length: Int) throws(HTTPResponseParseError) -> FieldKind {
         var kind = FieldKind.other
+        let prior: (String, String)? = fields.count < recent.count ? recent[fields.count] : nil
         let result: Result<(String?, String), HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
             let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
             if line[0] == 0x20 || line[0] == 0x09 {
                 // obs-fold: RFC 9112 §5.2 lets a user agent replace it with a space.
-                guard let v = Self.trimmedValue(line, from: 0) else { return .failure(.bareCarriageReturn) }
+                guard let v = Self.trimmedValue(line, from: 0, reusing: nil) else { return .failure(.bareCarriageReturn) }
                 return v.map { (nil, $0) }
             }
             var colon = -1
@@ -365,14 +376,19 @@ public struct HTTPResponseParser {
             if line[colon - 1] == 0x20 || line[colon - 1] == 0x09 {
                 return .failure(.whitespaceBeforeColon(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
-            for i in 0..<colon where !Self.isTokenByte(line[i]) {
-                if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
-                return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
-            }
             let nameBytes = UnsafeRawBufferPointer(rebasing: line[0..<colon])
+            let name: String
+            if let prior, Self.hasBytes(prior.0, nameBytes) {
+                name = prior.0 // its bytes were checked when it was parsed
+            } else {
+                for i in 0..<colon where !Self.isTokenByte(line[i]) {
+                    if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
+                    return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
+                }
+                name = String(decoding: nameBytes, as: UTF8.self)
+            }
             kind = Self.fieldKind(nameBytes)
-            let name = String(decoding: nameBytes, as: UTF8.self)
-            guard let value = Self.trimmedValue(line, from: colon + 1) else { return .failure(.bareCarriageReturn) }
+            guard let value = Self.trimmedValue(line, from: colon + 1, reusing: prior?.1) else { return .failure(.bareCarriageReturn) }
             switch value {
             case .success(let v): return .success((name, v))
             case .failure: return .failure(.invalidHeaderValue(name: name))
@@ -393,19 +409,42 @@ public struct HTTPResponseParser {
     }
 
     /// The value after `from`, without surrounding SP/HTAB. nil for a bare CR; `.failure` for other control bytes.
-    private static func trimmedValue(_ line: UnsafeRawBufferPointer, from: Int) -> Result<String, HTTPResponseParseError>? {
+    /// `reusing` is returned instead of a new String when it holds the same bytes.
+    private static func trimmedValue(_ line: UnsafeRawBufferPointer, from: Int, reusing: String?) -> Result<String, HTTPResponseParseError>? {
         var s = from, e = line.count
         while s < e && (line[s] == 0x20 || line[s] == 0x09) { s += 1 }
         while e > s && (line[e - 1] == 0x20 || line[e - 1] == 0x09) { e -= 1 }
+        let bytes = UnsafeRawBufferPointer(rebasing: line[s..<e])
+        if let reusing, hasBytes(reusing, bytes) { return .success(reusing) }
         for i in s..<e where !isFieldValueByte(line[i]) {
             if line[i] == 0x0D { return nil }
             return .failure(.invalidHeaderValue(name: ""))
         }
-        return .success(String(decoding: UnsafeRawBufferPointer(rebasing: line[s..<e]), as: UTF8.self))
+        return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// True when `string` is `lower` (letters only, in lower case) but for the case of its ASCII letters.
+    static func equalsLowercased(_ string: String, _ lower: StaticString) -> Bool {
+        let u = string.utf8
+        guard u.count == lower.utf8CodeUnitCount else { return false }
+        let l = lower.utf8Start
+        return u.withContiguousStorageIfAvailable { c in
+            for i in 0..<c.count where c[i] | 0x20 != l[i] { return false }
+            return true
+        } ?? HTTPHeaders.equalsIgnoringCase(string, lower.description)
+    }
+
+    /// True when `string`'s UTF-8 is exactly `bytes`.
+    static func hasBytes(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let u = string.utf8
+        guard u.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress else { return true }
+        return u.withContiguousStorageIfAvailable { c in memcmp(c.baseAddress!, base, c.count) == 0 } ?? false
     }
 
     private mutating func headComplete() throws(HTTPResponseParseError) -> Event {
         let head = Head(major: major, minor: minor, code: code, reason: reason, headers: HTTPHeaders(fields))
+        swap(&recent, &fields)
         fields.removeAll(keepingCapacity: true)
         headBytes = 0
         if code < 200 {
@@ -488,6 +527,9 @@ public struct HTTPResponseParser {
         case .transferEncoding:
             sawTransferEncoding = true
         case .connection:
+            // The usual single token first (the value is already trimmed), without the token buffer below.
+            if Self.equalsLowercased(value, "keep-alive") { connectionKeepAlive = true; return }
+            if Self.equalsLowercased(value, "close") { connectionClose = true; return }
             // Comma-separated tokens, compared without case after trimming spaces and tabs.
             var token: [UInt8] = []
             func flush() {
