@@ -214,7 +214,7 @@ public final class HTTP11ClientProtocol: Protocol {
                 // Back to the pool first, so that a reader that issues the next request when the body ends
                 // finds this connection idle.
                 if requestWritten { finishExchange() }
-                r?.bodyDataFinished(ResponseDone())
+                r?.bodyDataFinishedWhole()
             }
         }
         // The response's Deferred fires only now, after everything this read held was parsed: a small response

@@ -70,11 +70,27 @@ public struct HTTPResponseParser {
     private var headBytes = 0
     private var major = 1, minor = 1, code = 0
     private var reason = ""
-    private var fields: [(String, String)] = []
+    private var fields: [(name: String, value: String)] = []
+    /// The last final head's bytes (status line through the blank line) and what parsing them gave. A head with
+    /// exactly these bytes (a server answering the same resource again within the same second) is taken whole,
+    /// one comparison instead of parsing its lines: identical bytes parse identically.
+    private struct HeadCache {
+        var bytes: [UInt8]
+        var head: Head
+        var contentLengthFields: Int
+        var plainContentLength: Int?
+        var sawTransferEncoding: Bool
+        var connectionClose: Bool
+        var connectionKeepAlive: Bool
+    }
+    private var headCache: HeadCache?
+    /// The buffer as it was when the current head's status line began (it shares the storage, so the head's bytes
+    /// can be recorded when it completes); dropped when bytes are fed in mid-head.
+    private var headStartBuffer: ByteBuffer?
     /// The previous head's fields. A field whose name or value has the same bytes as the one at the same
     /// position there reuses that String (a server repeats most of its fields from one response to the next):
     /// a byte comparison instead of a String's allocation and UTF-8 validation.
-    private var recent: [(String, String)] = []
+    private var recent: [(name: String, value: String)] = []
     private var contentLength = 0
     /// Facts gathered while the head's fields are parsed, so that the common head needs no second pass over
     /// its fields: how many Content-Length fields (and the value when it is plain digits), whether any
@@ -106,6 +122,7 @@ public struct HTTPResponseParser {
         buffer = ByteBuffer()
         scanned = 0
         headBytes = 0
+        headStartBuffer = nil
         fields.removeAll(keepingCapacity: true)
         contentLength = 0
         bodyBytesReceived = 0
@@ -124,6 +141,7 @@ public struct HTTPResponseParser {
     public mutating func feed(_ data: ByteBuffer) {
         guard !data.isEmpty else { return }
         receivedAnything = true
+        headStartBuffer = nil // before the write, which would otherwise copy the shared storage
         if buffer.isEmpty { buffer = data } else { buffer.writeBuffer(data) }
     }
 
@@ -160,6 +178,18 @@ public struct HTTPResponseParser {
         while true {
             switch state {
             case .statusLine:
+                if headBytes == 0, let cache = headCache, buffer.readableBytes >= cache.bytes.count,
+                   buffer.withUnsafeReadableBytes({ memcmp($0.baseAddress!, cache.bytes, cache.bytes.count) == 0 }) {
+                    buffer.moveReaderIndex(forwardBy: cache.bytes.count)
+                    scanned = 0
+                    major = cache.head.major; minor = cache.head.minor; code = cache.head.code; reason = cache.head.reason
+                    contentLengthFields = cache.contentLengthFields
+                    plainContentLength = cache.plainContentLength
+                    sawTransferEncoding = cache.sawTransferEncoding
+                    connectionClose = cache.connectionClose
+                    connectionKeepAlive = cache.connectionKeepAlive
+                    return try finalHead(cache.head)
+                }
                 guard let len = try nextLine(limit: limits.maxLineLength, headLimited: true) else { return nil }
                 if len.content == 0 && headBytes == len.total {
                     // Tolerate blank lines before a status line (RFC 9112 §2.2 lets a recipient ignore them).
@@ -168,6 +198,7 @@ public struct HTTPResponseParser {
                     continue
                 }
                 try parseStatusLine(len.content)
+                headStartBuffer = buffer
                 buffer.moveReaderIndex(forwardBy: len.total)
                 state = .headers
             case .headers:
@@ -237,7 +268,7 @@ public struct HTTPResponseParser {
                 if len.content == 0 {
                     buffer.moveReaderIndex(forwardBy: len.total)
                     state = .done
-                    let trailers = HTTPHeaders(fields)
+                    let trailers = HTTPHeaders(parsedFields: fields)
                     fields = []
                     return .end(trailers: trailers)
                 }
@@ -361,7 +392,7 @@ public struct HTTPResponseParser {
     /// for the call, and the copy's reference to the array made every append copy the fields parsed so far.
     private mutating func parseHeaderLine(_ length: Int) throws(HTTPResponseParseError) -> FieldKind {
         var kind = FieldKind.other
-        let prior: (String, String)? = fields.count < recent.count ? recent[fields.count] : nil
+        let prior: (name: String, value: String)? = fields.count < recent.count ? recent[fields.count] : nil
         let result: Result<(String?, String), HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
             let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
             if line[0] == 0x20 || line[0] == 0x09 {
@@ -443,15 +474,30 @@ public struct HTTPResponseParser {
     }
 
     private mutating func headComplete() throws(HTTPResponseParseError) -> Event {
-        let head = Head(major: major, minor: minor, code: code, reason: reason, headers: HTTPHeaders(fields))
-        swap(&recent, &fields)
-        fields.removeAll(keepingCapacity: true)
+        // The head's headers take the field list itself (no copy); it stays as `recent` for the next head.
+        let head = Head(major: major, minor: minor, code: code, reason: reason, headers: HTTPHeaders(parsedFields: fields))
+        recent = fields
+        fields = []
+        fields.reserveCapacity(recent.count)
+        let length = headBytes
         headBytes = 0
+        let start = headStartBuffer
+        headStartBuffer = nil
         if code < 200 {
             if code == 101 { throw .unexpectedSwitchingProtocols }
             state = .statusLine
             return .informational(head)
         }
+        if let start, let bytes = start.getBytes(at: 0, length: length) {
+            headCache = HeadCache(bytes: bytes, head: head, contentLengthFields: contentLengthFields,
+                                  plainContentLength: plainContentLength, sawTransferEncoding: sawTransferEncoding,
+                                  connectionClose: connectionClose, connectionKeepAlive: connectionKeepAlive)
+        }
+        return try finalHead(head)
+    }
+
+    /// The framing of a final (non-1xx) head, from the facts noted while its fields were parsed.
+    private mutating func finalHead(_ head: Head) throws(HTTPResponseParseError) -> Event {
         let framing: Framing
         if isHeadRequest || code == 204 || code == 304 {
             framing = .none

@@ -141,4 +141,78 @@ import TwisterTesting
             _ = try head(&p, "HTTP/1.1 200 OK\r\nX-A: o\u{1}e\r\nContent-Length: 0\r\n\r\n")
         }
     }
+
+    func parse(_ p: inout HTTPResponseParser, _ pieces: [String], method: String = "GET") throws -> (HTTPResponseParser.Head?, HTTPResponseParser.Framing?, String, Bool) {
+        p.reset(requestMethod: method)
+        var head: HTTPResponseParser.Head?
+        var framing: HTTPResponseParser.Framing?
+        var body = ""
+        var ended = false
+        for piece in pieces {
+            p.feed(ByteBuffer(string: piece))
+            while let ev = try p.next() {
+                switch ev {
+                case .head(let h, let f): head = h; framing = f
+                case .body(let b): body += String(buffer: b)
+                case .end: ended = true
+                case .informational: break
+                }
+            }
+        }
+        return (head, framing, body, ended)
+    }
+
+    @Test func aHeadWithTheSameBytesAsThePreviousOneParsesTheSame() throws {
+        var p = HTTPResponseParser()
+        let reply = "HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
+        for _ in 0..<3 {
+            let (h, f, body, ended) = try parse(&p, [reply])
+            #expect(h?.code == 200 && h?.reason == "OK" && h?.minor == 1)
+            #expect(h?.headers == ["Server": "x", "Content-Length": "3", "Connection": "close"])
+            #expect(f == .length(3) && body == "abc" && ended)
+            #expect(p.connectionClose && !p.connectionKeepAlive)
+        }
+        // The same head bytes answering HEAD: no body, whatever Content-Length says.
+        let (_, f, body, ended) = try parse(&p, ["HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"], method: "HEAD")
+        #expect(f == HTTPResponseParser.Framing.none && body == "" && ended)
+    }
+
+    @Test func aHeadDifferingFromThePreviousOneIsParsedAfresh() throws {
+        var p = HTTPResponseParser()
+        _ = try parse(&p, ["HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"])
+        let cases: [(String, HTTPResponseParser.Framing, String, Bool)] = [
+            ("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nabcd", .length(4), "abcd", true),
+            ("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\nX: y\r\n\r\nabc", .length(3), "abc", true),
+            ("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nabc", .length(3), "abc", false),
+            ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n", .chunked, "z", false),
+        ]
+        for (reply, framing, body, close) in cases {
+            let (_, f, b, ended) = try parse(&p, [reply])
+            #expect(f == framing && b == body && ended, "\(reply)")
+            #expect(p.connectionClose == close, "\(reply)")
+        }
+    }
+
+    @Test func aHeadSplitAcrossReadsOrAfterAnInterimResponseIsStillRight() throws {
+        var p = HTTPResponseParser()
+        let head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
+        var r = try parse(&p, [String(head.prefix(20)), String(head.dropFirst(20)) + "ok"])
+        #expect(r.1 == .length(2) && r.2 == "ok" && r.3)
+        r = try parse(&p, [head + "ok"])
+        #expect(r.1 == .length(2) && r.2 == "ok" && r.3)
+        r = try parse(&p, ["HTTP/1.1 100 Continue\r\n\r\n" + head + "ok"])
+        #expect(r.1 == .length(2) && r.2 == "ok" && r.3)
+        r = try parse(&p, [String(head.prefix(10)), String(head.dropFirst(10)) + "ok"])
+        #expect(r.1 == .length(2) && r.2 == "ok" && r.3)
+        #expect(r.0?.headers == ["Content-Length": "2"])
+    }
+
+    @Test func aBrokenHeadAfterACachedOneStillFails() throws {
+        var p = HTTPResponseParser()
+        _ = try parse(&p, ["HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+        #expect(throws: HTTPResponseParseError.self) {
+            _ = try parse(&p, ["HTTP/1.1 200 OK\r\nContent-Length: 2\r\nBad Name: x\r\n\r\nok"])
+        }
+    }
 }
+
