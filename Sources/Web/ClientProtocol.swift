@@ -3,7 +3,8 @@
 /// Contract:
 /// - One request at a time, never pipelined: `request(_:)` on a busy or closed connection fails at once with
 ///   ``RequestNotSent``.
-/// - The returned Deferred fires with the ``Response`` as soon as its head is parsed (1xx heads are skipped), or
+/// - The returned Deferred fires with the ``Response`` once the read that completed its head is parsed (1xx heads
+///   are skipped; a small response that came with its head is then already whole), or
 ///   fails with ``ResponseNeverReceived`` (the connection ended before any response byte),
 ///   ``ResponseFailed`` (a malformed or cut head; reasons name the defect) or ``RequestTransmissionFailed``.
 /// - Cancelling it aborts the connection; the Deferred fails with `CancelledError`.
