@@ -40,12 +40,28 @@ public final class Agent: HTTPAgent {
 
     /// What a URL string parses to, kept for the last URL requested: a client that asks for the same URL again
     /// and again (polling, benchmarks, an API endpoint) parses it once.
-    private struct Target {
+    private final class Target {
         let url: String
         let hostHeader: String
         let target: String
         let key: ConnectionKey
         let absolute: String
+        /// `Host` alone: the headers of a request whose caller gave none.
+        let hostOnly: HTTPHeaders
+        /// The pool's idle list for `key`, found once instead of hashing the key per request.
+        var idleList: HTTPConnectionPool.IdleList?
+        /// The validated, serialized head of a request without headers or body, for `preparedMethod`.
+        var preparedMethod: String?
+        var preparedHead = ByteBuffer()
+
+        init(url: String, hostHeader: String, target: String, key: ConnectionKey, absolute: String) {
+            self.url = url
+            self.hostHeader = hostHeader
+            self.target = target
+            self.key = key
+            self.absolute = absolute
+            hostOnly = HTTPHeaders([("Host", hostHeader)])
+        }
     }
     private var lastTarget: Target?
 
@@ -75,16 +91,31 @@ public final class Agent: HTTPAgent {
     public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
         let t: Target
         do { t = try target(url) } catch { return fail(error) }
-        var h = headers
-        if !h.contains("Host") { h.add("Host", t.hostHeader) }
-        var req = ClientRequest(method: method, target: t.target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
+        var req: ClientRequest
+        if headers.isEmpty && bodyProducer == nil {
+            // The common request (no headers of the caller's, no body): its head is validated and serialized
+            // once per URL and method, and written as is.
+            req = ClientRequest(method: method, target: t.target, headers: t.hostOnly, bodyProducer: nil, persistent: pool.persistent)
+            if t.preparedMethod != method {
+                do { try req.validate() } catch { return fail(error) }
+                t.preparedHead = req.serializeHeadWithoutBody()
+                t.preparedMethod = method
+            }
+            req.preparedHead = t.preparedHead
+        } else {
+            var h = headers
+            if !h.contains("Host") { h.add("Host", t.hostHeader) }
+            req = ClientRequest(method: method, target: t.target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
+            do { try req.validate() } catch { return fail(error) }
+        }
+        req.expectContinue = expectContinue
         req.firstByteTimeout = firstByteTimeout
         req.bodyTimeout = bodyTimeout
-        req.expectContinue = expectContinue
-        do { try req.validate() } catch { return fail(error) }
         let key = t.key
         let absolute = t.absolute
-        if let proto = pool.takeIdle(key) {
+        let list: HTTPConnectionPool.IdleList
+        if let l = t.idleList { list = l } else { list = pool.idleList(key); t.idleList = list }
+        if let proto = pool.takeIdle(list) {
             // A reused connection at once: no Deferred for the connection, one errback step for the retry.
             return proto.request(req, url: absolute).addErrback { (f: Failure) throws -> Deferred<Response> in
                 guard self.shouldRetry(req, f) else { throw f }

@@ -19,13 +19,21 @@ public final class HTTPConnectionPool {
     public var retryAutomatically = true
     public let clock: any ReactorTime
 
-    private struct Idle {
+    struct Idle {
         let proto: HTTP11ClientProtocol
         /// When it went idle, on `clock`.
         let since: Double
     }
-    /// Idle connections per key, most recently used last (a key's list may be empty).
-    private var idle: [ConnectionKey: [Idle]] = [:]
+    /// The idle connections of one key, most recently used last. A key's list, once made, stays in `idle` for
+    /// the pool's life (emptied, never replaced), so the Agent and the connections keep a reference to it
+    /// instead of hashing the key (scheme, host, port strings) at each take and return.
+    @ReactorActor
+    final class IdleList {
+        let key: ConnectionKey
+        var entries: [Idle] = []
+        init(_ key: ConnectionKey) { self.key = key }
+    }
+    private var idle: [ConnectionKey: IdleList] = [:]
     /// One timer for the whole pool closes the connections idle for `cachedConnectionTimeout` (a timer per idle
     /// spell cost a timer insertion and a cancellation per request).
     private var sweeper: (any DelayedCall)?
@@ -38,11 +46,25 @@ public final class HTTPConnectionPool {
     }
 
     /// Number of idle connections kept for `key`.
-    public func idleCount(_ key: ConnectionKey) -> Int { idle[key]?.count ?? 0 }
+    public func idleCount(_ key: ConnectionKey) -> Int { idle[key]?.entries.count ?? 0 }
+
+    /// The idle list of `key`, made on first use.
+    func idleList(_ key: ConnectionKey) -> IdleList {
+        if let l = idle[key] { return l }
+        let l = IdleList(key)
+        idle[key] = l
+        return l
+    }
 
     /// The most recently used idle connection for `key`, taken out of the pool, or nil.
     public func takeIdle(_ key: ConnectionKey) -> HTTP11ClientProtocol? {
-        while let entry = idle[key]?.popLast() {
+        guard let l = idle[key] else { return nil }
+        return takeIdle(l)
+    }
+
+    /// The most recently used idle connection of `list` (one of this pool's), taken out of the pool, or nil.
+    func takeIdle(_ list: IdleList) -> HTTP11ClientProtocol? {
+        while let entry = list.entries.popLast() {
             if entry.proto.state == .idle && entry.proto.connected { return entry.proto }
         }
         return nil
@@ -70,7 +92,8 @@ public final class HTTPConnectionPool {
         }
         return d.addCallback { () -> HTTP11ClientProtocol in
             if self.persistent {
-                proto.onReusable = { [weak self] p in self?.putConnection(key, p) }
+                let list = self.idleList(key)
+                proto.onReusable = { [weak self] p in self?.putConnection(list, p) }
             }
             return proto
         }
@@ -78,20 +101,24 @@ public final class HTTPConnectionPool {
 
     /// Takes back an idle connection (called by the protocol when an exchange completed on a persistent connection).
     public func putConnection(_ key: ConnectionKey, _ proto: HTTP11ClientProtocol) {
+        putConnection(idleList(key), proto)
+    }
+
+    func putConnection(_ list: IdleList, _ proto: HTTP11ClientProtocol) {
         guard persistent, proto.state == .idle, proto.connected else {
             proto.close()
             return
         }
         guard maxPersistentPerHost > 0 else { proto.close(); return }
-        if let n = idle[key]?.count, n >= maxPersistentPerHost {
-            let dropped = idle[key]!.removeFirst()
+        if list.entries.count >= maxPersistentPerHost {
+            let dropped = list.entries.removeFirst()
             dropped.proto.onClosed = nil
             dropped.proto.close()
         }
         // The hooks stay set while the connection is busy too: a connection that closes then is simply not found.
-        if proto.onClosed == nil { proto.onClosed = { [weak self] p in self?.remove(key, p) } }
-        if proto.onReusable == nil { proto.onReusable = { [weak self] p in self?.putConnection(key, p) } }
-        idle[key, default: []].append(Idle(proto: proto, since: clock.seconds()))
+        if proto.onClosed == nil { proto.onClosed = { [weak list] p in list?.remove(p) } }
+        if proto.onReusable == nil { proto.onReusable = { [weak self] p in self?.putConnection(list, p) } }
+        list.entries.append(Idle(proto: proto, since: clock.seconds()))
         if sweeper == nil { armSweeper(after: cachedConnectionTimeout) }
     }
 
@@ -105,14 +132,13 @@ public final class HTTPConnectionPool {
         let now = clock.seconds()
         var next: Double?
         var expired: [HTTP11ClientProtocol] = []
-        for key in Array(idle.keys) {
-            idle[key]!.removeAll { e in
+        for list in idle.values where !list.entries.isEmpty {
+            list.entries.removeAll { e in
                 let left = e.since + cachedConnectionTimeout - now
                 if left <= 1e-9 { expired.append(e.proto); return true }
                 next = min(next ?? left, left)
                 return false
             }
-            if idle[key]!.isEmpty { idle[key] = nil }
         }
         if let next { armSweeper(after: next) }
         for p in expired {
@@ -121,22 +147,26 @@ public final class HTTPConnectionPool {
         }
     }
 
-    private func remove(_ key: ConnectionKey, _ proto: HTTP11ClientProtocol) {
-        guard let i = idle[key]?.firstIndex(where: { $0.proto === proto }) else { return }
-        idle[key]!.remove(at: i)
-    }
-
     /// Closes every idle connection (Twisted's `closeCachedConnections`).
     public func closeCachedConnections() {
-        let all = idle
-        idle = [:]
+        var all: [Idle] = []
+        for list in idle.values {
+            all += list.entries
+            list.entries = []
+        }
         sweeper?.cancel()
         sweeper = nil
-        for (_, list) in all {
-            for e in list {
-                e.proto.onClosed = nil
-                e.proto.close()
-            }
+        for e in all {
+            e.proto.onClosed = nil
+            e.proto.close()
         }
+    }
+}
+
+extension HTTPConnectionPool.IdleList {
+    /// Forgets `proto` (it closed while idle).
+    func remove(_ proto: HTTP11ClientProtocol) {
+        guard let i = entries.firstIndex(where: { $0.proto === proto }) else { return }
+        entries.remove(at: i)
     }
 }

@@ -3,7 +3,8 @@
 /// Contract:
 /// - One request at a time, never pipelined: `request(_:)` on a busy or closed connection fails at once with
 ///   ``RequestNotSent``.
-/// - The returned Deferred fires with the ``Response`` as soon as its head is parsed (1xx heads are skipped), or
+/// - The returned Deferred fires with the ``Response`` once the read that completed its head is parsed (1xx heads
+///   are skipped; a small response that came with its head is then already whole), or
 ///   fails with ``ResponseNeverReceived`` (the connection ended before any response byte),
 ///   ``ResponseFailed`` (a malformed or cut head; reasons name the defect) or ``RequestTransmissionFailed``.
 /// - Cancelling it aborts the connection; the Deferred fails with `CancelledError`.
@@ -37,6 +38,8 @@ public final class HTTP11ClientProtocol: Protocol {
     private var current: ClientRequest?
     private var url = ""
     private var responseDeferred: Deferred<Response>?
+    /// A response whose head was parsed, to be handed to its Deferred at the end of the current read.
+    private var pendingResponse: (Deferred<Response>, Response)?
     private var response: Response?
     private var generation = 0
     private var requestWritten = false
@@ -81,13 +84,12 @@ public final class HTTP11ClientProtocol: Protocol {
         responseDeferred = d
 
         var length: Int?
-        var chunked = false
         if let p = req.bodyProducer {
-            if let n = p.length { length = n } else { chunked = true }
-        } else if ClientRequest.methodsExpectingBody.contains(req.method) {
-            length = 0
+            length = p.length
+            transport.write(req.serializeHead(bodyLength: length, chunked: length == nil))
+        } else {
+            transport.write(req.preparedHead ?? req.serializeHeadWithoutBody())
         }
-        transport.write(req.serializeHead(bodyLength: length, chunked: chunked))
         if req.bodyProducer != nil {
             if req.expectContinue && (length ?? 1) > 0 {
                 waitingForContinue = true
@@ -195,6 +197,7 @@ public final class HTTP11ClientProtocol: Protocol {
                 event = try parser.next()
             } catch {
                 failRequest(error)
+                firePendingResponse()
                 return
             }
             guard let event else { break }
@@ -212,9 +215,12 @@ public final class HTTP11ClientProtocol: Protocol {
                 // Back to the pool first, so that a reader that issues the next request when the body ends
                 // finds this connection idle.
                 if requestWritten { finishExchange() }
-                r?.bodyDataFinished(ResponseDone())
+                r?.bodyDataFinishedWhole()
             }
         }
+        // The response's Deferred fires only now, after everything this read held was parsed: a small response
+        // is then whole before its reader sees it, and `readBody` returns at once (no chain left waiting).
+        firePendingResponse()
         if state == .busy && gen == generation && !responseEnded {
             if deliveryPaused { updateReading() }
             armTimer()
@@ -245,9 +251,17 @@ public final class HTTP11ClientProtocol: Protocol {
         // once this read is parsed (see processParser): a small response that arrives in one read, taken by a
         // reader that calls deliverBody from the callback, then costs no pause/resume (two epoll_ctl calls).
         deliveryPaused = true
-        let d = responseDeferred
-        responseDeferred = nil
-        d?.callback(r)
+        if let d = responseDeferred {
+            responseDeferred = nil
+            pendingResponse = (d, r)
+        }
+    }
+
+    /// Fires the response's Deferred once the read that completed its head was parsed (see `processParser`).
+    private func firePendingResponse() {
+        guard let (d, r) = pendingResponse else { return }
+        pendingResponse = nil
+        d.callback(r)
     }
 
     /// The response was read whole and the request written whole: reuse or close.

@@ -17,6 +17,9 @@ public struct ClientRequest {
     public var firstByteTimeout: Double?
     /// Deadline between two reads of the response body.
     public var bodyTimeout: Double?
+    /// The serialized head, when the Agent built it ahead (cached per URL and method for a request without
+    /// headers of the caller's or a body): written as is instead of `serializeHead`'s output, which it equals.
+    var preparedHead: ByteBuffer?
 
     public init(method: String, target: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)? = nil, persistent: Bool = true) {
         self.method = method
@@ -28,6 +31,11 @@ public struct ClientRequest {
 
     /// Methods that carry a body by convention: without a producer they are sent with `Content-Length: 0`.
     static let methodsExpectingBody: Set<String> = ["POST", "PUT", "PATCH"]
+
+    /// The head of a request without a body producer, as `HTTP11ClientProtocol.request` writes it.
+    func serializeHeadWithoutBody() -> ByteBuffer {
+        serializeHead(bodyLength: Self.methodsExpectingBody.contains(method) ? 0 : nil, chunked: false)
+    }
 
     /// The request line and headers, serialized.
     func serializeHead(bodyLength: Int?, chunked: Bool) -> ByteBuffer {

@@ -48,6 +48,8 @@ public final class Response {
     }
     private var bodyState: BodyState = .initial([])
     private var source: (any ResponseBodySource)?
+    /// Set by `bodyDataFinishedWhole`.
+    private var endedWhole = false
     private let forward: ((Protocol) -> Void)?
 
     init(head: HTTPResponseParser.Head, length: Int?, url: String, request: ClientRequest?, source: any ResponseBodySource) {
@@ -107,6 +109,18 @@ public final class Response {
         }
     }
 
+    /// The whole body, when it already ended with ``ResponseDone`` and was never delivered: the body counts as
+    /// delivered from then on (as if a protocol had taken it; `readBody`'s fast path). Nil otherwise.
+    func takeCompleteBody() -> ByteBuffer? {
+        guard forward == nil, endedWhole, case .ended(let buffered, _) = bodyState else { return nil }
+        bodyState = .finished
+        var body = ByteBuffer()
+        for b in buffered {
+            if body.isEmpty { body = b } else { body.writeBuffer(b) }
+        }
+        return body
+    }
+
     /// True once the body protocol (if any) was told the body ended.
     var bodyFinished: Bool {
         switch bodyState { case .ended, .finished: return true; default: return false }
@@ -125,6 +139,12 @@ public final class Response {
         case .ended, .finished:
             break
         }
+    }
+
+    /// The body ended whole (its framing said so): `bodyDataFinished(ResponseDone())`, noted without a cast.
+    func bodyDataFinishedWhole() {
+        endedWhole = true
+        bodyDataFinished(ResponseDone())
     }
 
     func bodyDataFinished(_ reason: any Error) {

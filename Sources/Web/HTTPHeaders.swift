@@ -10,6 +10,8 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
         fields.reserveCapacity(pairs.count)
         for (n, v) in pairs { add(n, v) }
     }
+    /// Headers holding `fields` as they are, without a copy (for a parser that already checked them).
+    init(parsedFields: [(name: String, value: String)]) { fields = parsedFields }
     public init(dictionaryLiteral elements: (String, String)...) { for (n, v) in elements { add(n, v) } }
 
     public var count: Int { fields.count }

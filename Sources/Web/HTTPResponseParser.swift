@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An incremental HTTP/1.x response parser: bytes in, events out.
 ///
 /// Contract:
@@ -64,7 +70,27 @@ public struct HTTPResponseParser {
     private var headBytes = 0
     private var major = 1, minor = 1, code = 0
     private var reason = ""
-    private var fields: [(String, String)] = []
+    private var fields: [(name: String, value: String)] = []
+    /// The last final head's bytes (status line through the blank line) and what parsing them gave. A head with
+    /// exactly these bytes (a server answering the same resource again within the same second) is taken whole,
+    /// one comparison instead of parsing its lines: identical bytes parse identically.
+    private struct HeadCache {
+        var bytes: [UInt8]
+        var head: Head
+        var contentLengthFields: Int
+        var plainContentLength: Int?
+        var sawTransferEncoding: Bool
+        var connectionClose: Bool
+        var connectionKeepAlive: Bool
+    }
+    private var headCache: HeadCache?
+    /// The buffer as it was when the current head's status line began (it shares the storage, so the head's bytes
+    /// can be recorded when it completes); dropped when bytes are fed in mid-head.
+    private var headStartBuffer: ByteBuffer?
+    /// The previous head's fields. A field whose name or value has the same bytes as the one at the same
+    /// position there reuses that String (a server repeats most of its fields from one response to the next):
+    /// a byte comparison instead of a String's allocation and UTF-8 validation.
+    private var recent: [(name: String, value: String)] = []
     private var contentLength = 0
     /// Facts gathered while the head's fields are parsed, so that the common head needs no second pass over
     /// its fields: how many Content-Length fields (and the value when it is plain digits), whether any
@@ -96,6 +122,7 @@ public struct HTTPResponseParser {
         buffer = ByteBuffer()
         scanned = 0
         headBytes = 0
+        headStartBuffer = nil
         fields.removeAll(keepingCapacity: true)
         contentLength = 0
         bodyBytesReceived = 0
@@ -114,6 +141,7 @@ public struct HTTPResponseParser {
     public mutating func feed(_ data: ByteBuffer) {
         guard !data.isEmpty else { return }
         receivedAnything = true
+        headStartBuffer = nil // before the write, which would otherwise copy the shared storage
         if buffer.isEmpty { buffer = data } else { buffer.writeBuffer(data) }
     }
 
@@ -150,6 +178,18 @@ public struct HTTPResponseParser {
         while true {
             switch state {
             case .statusLine:
+                if headBytes == 0, let cache = headCache, buffer.readableBytes >= cache.bytes.count,
+                   buffer.withUnsafeReadableBytes({ memcmp($0.baseAddress!, cache.bytes, cache.bytes.count) == 0 }) {
+                    buffer.moveReaderIndex(forwardBy: cache.bytes.count)
+                    scanned = 0
+                    major = cache.head.major; minor = cache.head.minor; code = cache.head.code; reason = cache.head.reason
+                    contentLengthFields = cache.contentLengthFields
+                    plainContentLength = cache.plainContentLength
+                    sawTransferEncoding = cache.sawTransferEncoding
+                    connectionClose = cache.connectionClose
+                    connectionKeepAlive = cache.connectionKeepAlive
+                    return try finalHead(cache.head)
+                }
                 guard let len = try nextLine(limit: limits.maxLineLength, headLimited: true) else { return nil }
                 if len.content == 0 && headBytes == len.total {
                     // Tolerate blank lines before a status line (RFC 9112 §2.2 lets a recipient ignore them).
@@ -158,6 +198,7 @@ public struct HTTPResponseParser {
                     continue
                 }
                 try parseStatusLine(len.content)
+                headStartBuffer = buffer
                 buffer.moveReaderIndex(forwardBy: len.total)
                 state = .headers
             case .headers:
@@ -227,7 +268,7 @@ public struct HTTPResponseParser {
                 if len.content == 0 {
                     buffer.moveReaderIndex(forwardBy: len.total)
                     state = .done
-                    let trailers = HTTPHeaders(fields)
+                    let trailers = HTTPHeaders(parsedFields: fields)
                     fields = []
                     return .end(trailers: trailers)
                 }
@@ -351,11 +392,12 @@ public struct HTTPResponseParser {
     /// for the call, and the copy's reference to the array made every append copy the fields parsed so far.
     private mutating func parseHeaderLine(_ length: Int) throws(HTTPResponseParseError) -> FieldKind {
         var kind = FieldKind.other
+        let prior: (name: String, value: String)? = fields.count < recent.count ? recent[fields.count] : nil
         let result: Result<(String?, String), HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
             let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
             if line[0] == 0x20 || line[0] == 0x09 {
                 // obs-fold: RFC 9112 §5.2 lets a user agent replace it with a space.
-                guard let v = Self.trimmedValue(line, from: 0) else { return .failure(.bareCarriageReturn) }
+                guard let v = Self.trimmedValue(line, from: 0, reusing: nil) else { return .failure(.bareCarriageReturn) }
                 return v.map { (nil, $0) }
             }
             var colon = -1
@@ -365,14 +407,19 @@ public struct HTTPResponseParser {
             if line[colon - 1] == 0x20 || line[colon - 1] == 0x09 {
                 return .failure(.whitespaceBeforeColon(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
-            for i in 0..<colon where !Self.isTokenByte(line[i]) {
-                if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
-                return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
-            }
             let nameBytes = UnsafeRawBufferPointer(rebasing: line[0..<colon])
+            let name: String
+            if let prior, Self.hasBytes(prior.0, nameBytes) {
+                name = prior.0 // its bytes were checked when it was parsed
+            } else {
+                for i in 0..<colon where !Self.isTokenByte(line[i]) {
+                    if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
+                    return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
+                }
+                name = String(decoding: nameBytes, as: UTF8.self)
+            }
             kind = Self.fieldKind(nameBytes)
-            let name = String(decoding: nameBytes, as: UTF8.self)
-            guard let value = Self.trimmedValue(line, from: colon + 1) else { return .failure(.bareCarriageReturn) }
+            guard let value = Self.trimmedValue(line, from: colon + 1, reusing: prior?.1) else { return .failure(.bareCarriageReturn) }
             switch value {
             case .success(let v): return .success((name, v))
             case .failure: return .failure(.invalidHeaderValue(name: name))
@@ -393,26 +440,64 @@ public struct HTTPResponseParser {
     }
 
     /// The value after `from`, without surrounding SP/HTAB. nil for a bare CR; `.failure` for other control bytes.
-    private static func trimmedValue(_ line: UnsafeRawBufferPointer, from: Int) -> Result<String, HTTPResponseParseError>? {
+    /// `reusing` is returned instead of a new String when it holds the same bytes.
+    private static func trimmedValue(_ line: UnsafeRawBufferPointer, from: Int, reusing: String?) -> Result<String, HTTPResponseParseError>? {
         var s = from, e = line.count
         while s < e && (line[s] == 0x20 || line[s] == 0x09) { s += 1 }
         while e > s && (line[e - 1] == 0x20 || line[e - 1] == 0x09) { e -= 1 }
+        let bytes = UnsafeRawBufferPointer(rebasing: line[s..<e])
+        if let reusing, hasBytes(reusing, bytes) { return .success(reusing) }
         for i in s..<e where !isFieldValueByte(line[i]) {
             if line[i] == 0x0D { return nil }
             return .failure(.invalidHeaderValue(name: ""))
         }
-        return .success(String(decoding: UnsafeRawBufferPointer(rebasing: line[s..<e]), as: UTF8.self))
+        return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// True when `string` is `lower` (letters only, in lower case) but for the case of its ASCII letters.
+    static func equalsLowercased(_ string: String, _ lower: StaticString) -> Bool {
+        let u = string.utf8
+        guard u.count == lower.utf8CodeUnitCount else { return false }
+        let l = lower.utf8Start
+        return u.withContiguousStorageIfAvailable { c in
+            for i in 0..<c.count where c[i] | 0x20 != l[i] { return false }
+            return true
+        } ?? HTTPHeaders.equalsIgnoringCase(string, lower.description)
+    }
+
+    /// True when `string`'s UTF-8 is exactly `bytes`.
+    static func hasBytes(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let u = string.utf8
+        guard u.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress else { return true }
+        return u.withContiguousStorageIfAvailable { c in memcmp(c.baseAddress!, base, c.count) == 0 } ?? false
     }
 
     private mutating func headComplete() throws(HTTPResponseParseError) -> Event {
-        let head = Head(major: major, minor: minor, code: code, reason: reason, headers: HTTPHeaders(fields))
-        fields.removeAll(keepingCapacity: true)
+        // The head's headers take the field list itself (no copy); it stays as `recent` for the next head.
+        let head = Head(major: major, minor: minor, code: code, reason: reason, headers: HTTPHeaders(parsedFields: fields))
+        recent = fields
+        fields = []
+        fields.reserveCapacity(recent.count)
+        let length = headBytes
         headBytes = 0
+        let start = headStartBuffer
+        headStartBuffer = nil
         if code < 200 {
             if code == 101 { throw .unexpectedSwitchingProtocols }
             state = .statusLine
             return .informational(head)
         }
+        if let start, let bytes = start.getBytes(at: 0, length: length) {
+            headCache = HeadCache(bytes: bytes, head: head, contentLengthFields: contentLengthFields,
+                                  plainContentLength: plainContentLength, sawTransferEncoding: sawTransferEncoding,
+                                  connectionClose: connectionClose, connectionKeepAlive: connectionKeepAlive)
+        }
+        return try finalHead(head)
+    }
+
+    /// The framing of a final (non-1xx) head, from the facts noted while its fields were parsed.
+    private mutating func finalHead(_ head: Head) throws(HTTPResponseParseError) -> Event {
         let framing: Framing
         if isHeadRequest || code == 204 || code == 304 {
             framing = .none
@@ -488,6 +573,9 @@ public struct HTTPResponseParser {
         case .transferEncoding:
             sawTransferEncoding = true
         case .connection:
+            // The usual single token first (the value is already trimmed), without the token buffer below.
+            if Self.equalsLowercased(value, "keep-alive") { connectionKeepAlive = true; return }
+            if Self.equalsLowercased(value, "close") { connectionClose = true; return }
             // Comma-separated tokens, compared without case after trimming spaces and tabs.
             var token: [UInt8] = []
             func flush() {

@@ -5,6 +5,8 @@
 /// with ``ResponseFailed``. Cancelling the Deferred abandons the body and aborts the connection.
 @ReactorActor
 public func readBody(_ response: Response) -> Deferred<ByteBuffer> {
+    // The common small response was read whole before the caller saw it: no collector, no waiting chain.
+    if let body = response.takeCompleteBody() { return succeed(body) }
     let collector = BodyCollector(code: response.code)
     let d = Deferred<ByteBuffer>(canceller: { _ in
         collector.cancelled = true
