@@ -23,55 +23,59 @@ public final class Request {
     public let requestHeaders: HTTPHeaders
     /// The request body (Twisted's `content`).
     public let content: RequestBody
+    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): a request is
+    // confined to the reactor thread, and no access to them spans a call into user code (Deferreds, the access
+    // log and the channel are called with values copied out first; the mutating calls on `responseHeaders`,
+    // `detachedOutput` and `finishWaiters` run none).
     /// Path segments already traversed (percent-decoded).
-    public var prepath: [String] = []
+    @exclusivity(unchecked) public var prepath: [String] = []
     /// Path segments still to traverse (percent-decoded).
-    public var postpath: [String] = []
+    @exclusivity(unchecked) public var postpath: [String] = []
     /// `prepath` as it was when the Site received the request (the Site's own mount path).
-    public var sitepath: [String] = []
+    @exclusivity(unchecked) public var sitepath: [String] = []
     /// The Site serving this request, if any.
-    public internal(set) var site: Site?
+    @exclusivity(unchecked) public internal(set) var site: Site?
     /// True when the request came over TLS.
-    public var isSecure = false
+    @exclusivity(unchecked) public var isSecure = false
     /// Uploaded files of a multipart body, by field name.
-    public var files: [String: [UploadedFile]] = [:]
+    @exclusivity(unchecked) public var files: [String: [UploadedFile]] = [:]
 
     // MARK: the response
-    public var responseHeaders = HTTPHeaders()
+    @exclusivity(unchecked) public var responseHeaders = HTTPHeaders()
     /// The response status (Twisted's `code`), 200 by default.
-    public private(set) var code = 200
+    @exclusivity(unchecked) public private(set) var code = 200
     /// A reason phrase replacing the standard one, if set.
-    public private(set) var codeMessage: String?
+    @exclusivity(unchecked) public private(set) var codeMessage: String?
 
     // MARK: state
-    public private(set) var startedWriting = false
-    public private(set) var finished = false
+    @exclusivity(unchecked) public private(set) var startedWriting = false
+    @exclusivity(unchecked) public private(set) var finished = false
     /// True once the connection went away before the response finished.
-    public private(set) var disconnected = false
+    @exclusivity(unchecked) public private(set) var disconnected = false
     /// Bytes of body sent so far (after headers; excludes chunk framing).
-    public internal(set) var sentLength = 0
+    @exclusivity(unchecked) public internal(set) var sentLength = 0
     /// Output of a request that has no channel (tests).
-    public var detachedOutput = ByteBuffer()
+    @exclusivity(unchecked) public var detachedOutput = ByteBuffer()
     /// Whether the connection may serve another request after this one.
-    var persistent: Bool
-    var channel: HTTPChannel?
-    private var chunked = false
+    @exclusivity(unchecked) var persistent: Bool
+    @exclusivity(unchecked) var channel: HTTPChannel?
+    @exclusivity(unchecked) private var chunked = false
     /// Set when the response is abandoned mid-way (see `finishTruncated`).
-    var truncated = false
+    @exclusivity(unchecked) var truncated = false
     /// The Content-Length set by the application, once the head is sent (the body is held to it).
-    private var declaredLength: Int?
+    @exclusivity(unchecked) private var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
-    private var encoder: GzipEncoder?
-    private var finishWaiters: [Deferred<Void>] = []
-    var storedArgs: [String: [String]]?
-    var cookieCache: [String: String]?
-    var session: Session?
-    var lastModified: Int?
-    var etag: String?
+    @exclusivity(unchecked) private var encoder: GzipEncoder?
+    @exclusivity(unchecked) private var finishWaiters: [Deferred<Void>] = []
+    @exclusivity(unchecked) var storedArgs: [String: [String]]?
+    @exclusivity(unchecked) var cookieCache: [String: String]?
+    @exclusivity(unchecked) var session: Session?
+    @exclusivity(unchecked) var lastModified: Int?
+    @exclusivity(unchecked) var etag: String?
     /// The resource reached by traversal, for requests whose head was traversed before their body arrived.
-    var resource: Resource?
+    @exclusivity(unchecked) var resource: Resource?
     /// Set by the Site when the request started (for the access log).
-    var startTime: Double = 0
+    @exclusivity(unchecked) var startTime: Double = 0
 
     /// A request read by a channel.
     init(head: HTTPRequestHead, body: RequestBody, channel: HTTPChannel?, persistent: Bool) {
@@ -84,7 +88,7 @@ public final class Request {
         self.persistent = persistent
         var p = Substring(uri)
         if let q = p.utf8.firstIndex(of: 0x3F) { p = p[..<q] }
-        if p.first != "/", p.hasPrefix("http://") || p.hasPrefix("https://") {
+        if p.utf8.first != 0x2F, p.hasPrefix("http://") || p.hasPrefix("https://") {
             // absolute-form (RFC 9112 §3.2.2): the path starts after the authority.
             let afterScheme = p[p.index(p.firstIndex(of: ":")!, offsetBy: 3)...]
             p = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
@@ -347,11 +351,14 @@ public final class Request {
         out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
     }
 
-    private func appendHex(_ out: inout ByteBuffer, _ n: Int) {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    private nonisolated func appendHex(_ out: inout ByteBuffer, _ n: Int) {
         var shift = (Int.bitWidth - n.leadingZeroBitCount + 3) / 4 * 4 - 4
         if n == 0 { out.writeByte(0x30); return }
-        while shift >= 0 { out.writeByte(digits[(n >> shift) & 15]); shift -= 4 }
+        while shift >= 0 {
+            let d = UInt8((n >> shift) & 15)
+            out.writeByte(d < 10 ? 0x30 + d : 0x57 + d)
+            shift -= 4
+        }
     }
 
     /// Builds the status line and headers, decides the framing, and marks the head as sent.
@@ -425,7 +432,9 @@ public final class Request {
         return out
     }
 
-    static func appendDecimal(_ out: inout ByteBuffer, _ n: Int) {
+    // `nonisolated` (as the other byte helpers below): an actor-isolated function's closure passed to the
+    // standard library gets a dynamic isolation check (`swift_task_isCurrentExecutor`, ~350 instructions).
+    nonisolated static func appendDecimal(_ out: inout ByteBuffer, _ n: Int) {
         if n < 10 { out.writeByte(UInt8(0x30 + n)); return }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
@@ -438,18 +447,27 @@ public final class Request {
         }
     }
 
-    private static func validName(_ s: String) -> Bool {
+    /// A non-empty token (on the contiguous UTF-8 of a native string: no per-character index arithmetic).
+    private nonisolated static func validName(_ s: String) -> Bool {
         if s.isEmpty { return false }
+        if let ok = s.utf8.withContiguousStorageIfAvailable({ p in
+            for c in p where !HTTPBytes.isTokenChar(c) { return false }
+            return true
+        }) { return ok }
         for c in s.utf8 where !HTTPBytes.isTokenChar(c) { return false }
         return true
     }
 
-    private static func validValue(_ s: String) -> Bool {
+    private nonisolated static func validValue(_ s: String) -> Bool {
+        if let ok = s.utf8.withContiguousStorageIfAvailable({ p in
+            for c in p where !HTTPBytes.isFieldValueByte(c) { return false }
+            return true
+        }) { return ok }
         for c in s.utf8 where !HTTPBytes.isFieldValueByte(c) { return false }
         return true
     }
 
-    private static func appendSanitized(_ out: inout ByteBuffer, _ s: String) {
+    private nonisolated static func appendSanitized(_ out: inout ByteBuffer, _ s: String) {
         for c in s.utf8 { out.writeByte(HTTPBytes.isFieldValueByte(c) ? c : HTTPBytes.sp) }
     }
 }

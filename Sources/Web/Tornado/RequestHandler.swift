@@ -20,41 +20,47 @@ import TwisterTemplates
 /// then arrives through ``dataReceived(_:)``, and step 5 runs after its last piece (see ``dataReceived(_:)``).
 @ReactorActor
 open class RequestHandler {
+    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): a handler is
+    // confined to the reactor thread, and no access to them spans a call into user code: the hooks (`get()`,
+    // `prepare()`, `computeEtag()`, `getCurrentUser()`, …) and Deferred callbacks are called outside any access,
+    // with their results stored afterwards, and the mutating calls on `headers`, `buffer` and `newCookies` run
+    // none. A subclass mutating these vars from inside such a call of its own (`swap(&headers, &headers)`) is
+    // what the check would have trapped on; don't.
     /// The application that routed the request here.
-    public private(set) var application: Application!
+    @exclusivity(unchecked) public private(set) var application: Application!
     /// The request being answered.
-    public private(set) var request: Request!
+    @exclusivity(unchecked) public private(set) var request: Request!
     /// Positional path groups, percent-decoded (nil for an optional group that did not match).
-    public internal(set) var pathArgs: [String?] = []
+    @exclusivity(unchecked) public internal(set) var pathArgs: [String?] = []
     /// Named path groups, percent-decoded.
-    public internal(set) var pathKwargs: [String: String?] = [:]
-    var rawPathArgs: [Substring?] = []
-    var rawPathKwargs: [String: Substring?] = [:]
+    @exclusivity(unchecked) public internal(set) var pathKwargs: [String: String?] = [:]
+    @exclusivity(unchecked) var rawPathArgs: [Substring?] = []
+    @exclusivity(unchecked) var rawPathKwargs: [String: Substring?] = [:]
 
     /// The response status (Tornado's `get_status()`).
-    public private(set) var status = 200
+    @exclusivity(unchecked) public private(set) var status = 200
     /// The reason phrase sent with ``status``.
-    public private(set) var reason: String?
+    @exclusivity(unchecked) public private(set) var reason: String?
     /// The response headers (Content-Type defaults to `text/html; charset=UTF-8`).
-    public internal(set) var headers = HTTPHeaders()
-    var buffer = ByteBuffer()
-    var newCookies: [(name: String, header: String)] = []
+    @exclusivity(unchecked) public internal(set) var headers = HTTPHeaders()
+    @exclusivity(unchecked) var buffer = ByteBuffer()
+    @exclusivity(unchecked) var newCookies: [(name: String, header: String)] = []
     /// True once the status line and headers went out (the first ``flush()``).
-    public internal(set) var headersWritten = false
+    @exclusivity(unchecked) public internal(set) var headersWritten = false
     /// True once ``finish()`` ran.
-    public internal(set) var finished = false
+    @exclusivity(unchecked) public internal(set) var finished = false
     /// When false, the handler stays open after the verb method returns until it calls ``finish()`` itself
     /// (Tornado's former `@asynchronous`).
-    public var autoFinish = true
-    var watchingConnection = false
-    var startTime: Double = 0
-    var endTime: Double?
-    var encoder: GzipEncoder?
-    var flushControl: FlushControl?
-    var cachedQueryArguments: [String: [String]]?
-    var cachedBodyArguments: [String: [String]]?
-    var currentUserState: CurrentUserState = .unknown
-    var cachedXsrfToken: String?
+    @exclusivity(unchecked) public var autoFinish = true
+    @exclusivity(unchecked) var watchingConnection = false
+    @exclusivity(unchecked) var startTime: Double = 0
+    @exclusivity(unchecked) var endTime: Double?
+    @exclusivity(unchecked) var encoder: GzipEncoder?
+    @exclusivity(unchecked) var flushControl: FlushControl?
+    @exclusivity(unchecked) var cachedQueryArguments: [String: [String]]?
+    @exclusivity(unchecked) var cachedBodyArguments: [String: [String]]?
+    @exclusivity(unchecked) var currentUserState: CurrentUserState = .unknown
+    @exclusivity(unchecked) var cachedXsrfToken: String?
 
     enum CurrentUserState { case unknown, known(Any?) }
 
@@ -410,8 +416,10 @@ open class RequestHandler {
     // MARK: ETag
 
     /// The entity tag of the buffered body: the quoted SHA-1 hex (Tornado's `compute_etag`); nil for none.
+    /// (The application remembers the tag of the last body it hashed: the same bytes again are compared, not
+    /// hashed; see `ETagMemo`.)
     open func computeEtag() -> String? {
-        Digest.quotedHex(buffer.withUnsafeReadableBytes { Digest.sha1($0) })
+        application.etagMemo.etag(of: buffer)
     }
 
     /// Sets the ETag header from ``computeEtag()``.
@@ -542,8 +550,9 @@ open class RequestHandler {
 /// Tracks whether the connection can take more output, for ``RequestHandler/flush()``'s Deferred.
 @ReactorActor
 final class FlushControl: Producer {
-    private var paused = false
-    private var waiters: [Deferred<Void>] = []
+    // Unchecked: confined to the reactor thread; `release` fires the waiters from a copy.
+    @exclusivity(unchecked) private var paused = false
+    @exclusivity(unchecked) private var waiters: [Deferred<Void>] = []
 
     func wait() -> Deferred<Void> {
         if !paused { return succeed(()) }
