@@ -35,6 +35,9 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
 
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
+    /// Makes room for `n` fields in all (one allocation instead of growing field by field).
+    public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
+
     public mutating func set(_ name: String, _ value: String) {
         if let i = fields.firstIndex(where: { Self.equalsIgnoringCase($0.name, name) }) {
             fields[i].value = value

@@ -66,7 +66,10 @@ public final class Request {
     @exclusivity(unchecked) private var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
     @exclusivity(unchecked) private var encoder: GzipEncoder?
-    @exclusivity(unchecked) private var finishWaiters: [Deferred<Void>] = []
+    /// `notifyFinish` Deferreds and loss observers, in the order they were registered (after `firstObserver`).
+    @exclusivity(unchecked) private var finishWaiters: [FinishWaiter] = []
+    /// A loss observer registered while there were no other waiters (the usual case: no array needed).
+    @exclusivity(unchecked) private var firstObserver: (any RequestLossObserver)?
     @exclusivity(unchecked) var storedArgs: [String: [String]]?
     @exclusivity(unchecked) var cookieCache: [String: String]?
     @exclusivity(unchecked) var session: Session?
@@ -286,10 +289,32 @@ public final class Request {
             c.unregisterResponseProducer()
         }
         site?.requestFinished(self)
+        fireFinishWaiters()
+        channel?.requestDone(self)
+    }
+
+    private enum FinishWaiter {
+        case deferred(Deferred<Void>)
+        case observer(any RequestLossObserver)
+    }
+
+    /// The response finished: fires the `notifyFinish` Deferreds and drops the loss observers.
+    private func fireFinishWaiters() {
+        firstObserver = nil
+        if finishWaiters.isEmpty { return }
         let waiters = finishWaiters
         finishWaiters = []
-        for d in waiters { d.callback(()) }
-        channel?.requestDone(self)
+        for w in waiters { if case .deferred(let d) = w { d.callback(()) } }
+    }
+
+    /// Calls `observer.requestConnectionLost()` if the client goes away before the response finishes (at once if
+    /// it already has), in order with the `notifyFinish` Deferreds: what
+    /// `notifyFinish().addErrback { _ in observer.requestConnectionLost() }` does, without the Deferred and the
+    /// closure. The request holds the observer until it finishes or the connection is lost.
+    func watchConnectionLoss(_ observer: any RequestLossObserver) {
+        if finished { return }
+        if disconnected { observer.requestConnectionLost(); return }
+        if firstObserver == nil && finishWaiters.isEmpty { firstObserver = observer } else { finishWaiters.append(.observer(observer)) }
     }
 
     /// A Deferred that fires when the response is finished, or errbacks with the connection's loss reason if
@@ -298,7 +323,7 @@ public final class Request {
         if finished { return succeed(()) }
         if disconnected { return fail(ConnectionError.lost("client went away")) }
         let d = Deferred<Void>()
-        finishWaiters.append(d)
+        finishWaiters.append(.deferred(d))
         return d
     }
 
@@ -306,9 +331,17 @@ public final class Request {
     func connectionLost(_ reason: Failure) {
         guard !finished, !disconnected else { return }
         disconnected = true
+        let first = firstObserver
+        firstObserver = nil
         let waiters = finishWaiters
         finishWaiters = []
-        for d in waiters { d.errback(reason) }
+        first?.requestConnectionLost()
+        for w in waiters {
+            switch w {
+            case .deferred(let d): d.errback(reason)
+            case .observer(let o): o.requestConnectionLost()
+            }
+        }
     }
 
     // MARK: producers
@@ -365,13 +398,17 @@ public final class Request {
     private func makeHead(contentLength: Int?, bodyHint: Int) -> ByteBuffer {
         startedWriting = true
         var out = ByteBuffer(capacity: 160 + responseHeaders.count * 40 + bodyHint)
-        out.writeBytes(StaticBytes.http11)
-        out.writeByte(UInt8(0x30 + (code / 100) % 10))
-        out.writeByte(UInt8(0x30 + (code / 10) % 10))
-        out.writeByte(UInt8(0x30 + code % 10))
-        out.writeByte(HTTPBytes.sp)
-        if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
-        out.writeBytes(StaticBytes.crlf)
+        if code == 200 && codeMessage == nil {
+            out.writeStatic("HTTP/1.1 200 OK\r\n")
+        } else {
+            out.writeStatic("HTTP/1.1 ")
+            out.writeByte(UInt8(0x30 + (code / 100) % 10))
+            out.writeByte(UInt8(0x30 + (code / 10) % 10))
+            out.writeByte(UInt8(0x30 + code % 10))
+            out.writeByte(HTTPBytes.sp)
+            if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
+            out.writeStatic("\r\n")
+        }
 
         var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false, appConnectionOther = false
         for (name, value) in responseHeaders {
@@ -397,38 +434,38 @@ public final class Request {
                 continue
             default: break
             }
-            out.writeString(name); out.writeBytes(StaticBytes.colonSpace); out.writeString(value); out.writeBytes(StaticBytes.crlf)
+            out.writeString(name); out.writeStatic(": "); out.writeString(value); out.writeStatic("\r\n")
         }
         if !hasDate { out.writeBytes(HTTPDateCache.dateLine()) }
         if !hasServer, let s = channel?.settings.serverName ?? site?.settings.serverName {
-            out.writeBytes(StaticBytes.server); out.writeString(s); out.writeBytes(StaticBytes.crlf)
+            out.writeStatic("Server: "); out.writeString(s); out.writeStatic("\r\n")
         }
         let length = contentLength ?? appLength
         if contentLength == nil, let appLength, !bodyForbidden { declaredLength = appLength }
         if let contentLength {
-            out.writeBytes(StaticBytes.contentLength); Self.appendDecimal(&out, contentLength); out.writeBytes(StaticBytes.crlf)
+            out.writeStatic("Content-Length: "); Self.appendDecimal(&out, contentLength); out.writeStatic("\r\n")
         }
         if length == nil && !bodyForbidden {
             if minorVersion == 1 {
                 chunked = true
-                out.writeBytes(StaticBytes.chunked)
+                out.writeStatic("Transfer-Encoding: chunked\r\n")
             } else {
                 persistent = false   // HTTP/1.0 without a length: the body ends at close.
             }
         }
         if !hasType && !(code == 204 || code == 304 || code < 200) && length != 0 {
-            out.writeBytes(StaticBytes.defaultType)
+            out.writeStatic("Content-Type: text/html\r\n")
         }
         if appConnectionClose { persistent = false }
         if let channel, channel.isReadingBody(of: self) { persistent = false }
         if appConnectionOther {
             // The app's own Connection header (a protocol switch) went out above.
         } else if !persistent {
-            out.writeBytes(StaticBytes.connectionClose)
+            out.writeStatic("Connection: close\r\n")
         } else if minorVersion == 0 {
-            out.writeBytes(StaticBytes.connectionKeepAlive)
+            out.writeStatic("Connection: keep-alive\r\n")
         }
-        out.writeBytes(StaticBytes.crlf)
+        out.writeStatic("\r\n")
         return out
     }
 
@@ -447,23 +484,48 @@ public final class Request {
         }
     }
 
-    /// A non-empty token (on the contiguous UTF-8 of a native string: no per-character index arithmetic).
+    /// A non-empty token: a bitmap lookup per byte on the contiguous UTF-8 of a native string.
     private nonisolated static func validName(_ s: String) -> Bool {
         if s.isEmpty { return false }
         if let ok = s.utf8.withContiguousStorageIfAvailable({ p in
-            for c in p where !HTTPBytes.isTokenChar(c) { return false }
+            for c in p where !isTokenByte(c) { return false }
             return true
         }) { return ok }
         for c in s.utf8 where !HTTPBytes.isTokenChar(c) { return false }
         return true
     }
 
+    /// ``HTTPBytes/isTokenChar(_:)`` as two 64-bit masks (checked against it in the tests).
+    @inline(__always) nonisolated static func isTokenByte(_ c: UInt8) -> Bool {
+        let mask: UInt64 = c < 64 ? 0x03ff_6cfa_0000_0000 : 0x57ff_ffff_c7ff_fffe
+        return c < 128 && (mask >> UInt64(c & 63)) & 1 != 0
+    }
+
+    /// Only HTAB, SP, VCHAR and obs-text: eight bytes at a time (a word with a byte below 0x20 or a DEL is
+    /// checked byte by byte, HTAB being allowed), on the contiguous UTF-8 of a native string.
     private nonisolated static func validValue(_ s: String) -> Bool {
-        if let ok = s.utf8.withContiguousStorageIfAvailable({ p in
-            for c in p where !HTTPBytes.isFieldValueByte(c) { return false }
-            return true
-        }) { return ok }
+        if let ok = s.utf8.withContiguousStorageIfAvailable({ p in validFieldValue(UnsafeRawBufferPointer(p)) }) { return ok }
         for c in s.utf8 where !HTTPBytes.isFieldValueByte(c) { return false }
+        return true
+    }
+
+    nonisolated static func validFieldValue(_ p: UnsafeRawBufferPointer) -> Bool {
+        let n = p.count
+        var i = 0
+        if let base = p.baseAddress {
+            while i + 8 <= n {
+                let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let below20 = (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
+                let y = x ^ 0x7f7f_7f7f_7f7f_7f7f
+                let del = (y &- 0x0101_0101_0101_0101) & ~y & 0x8080_8080_8080_8080
+                if below20 | del != 0 { break }
+                i += 8
+            }
+        }
+        while i < n {
+            if !HTTPBytes.isFieldValueByte(p[i]) { return false }
+            i += 1
+        }
         return true
     }
 
@@ -489,9 +551,7 @@ extension Request {
         send(makeHead(contentLength: nil, bodyHint: 0))
         finished = true
         site?.requestFinished(self)
-        let waiters = finishWaiters
-        finishWaiters = []
-        for d in waiters { d.callback(()) }
+        fireFinishWaiters()
         channel.switchProtocols(self, to: proto)
         return true
     }
@@ -503,5 +563,19 @@ extension Request {
     func abortResponse() {
         persistent = false
         channel?.transport?.loseConnection()
+    }
+}
+
+/// Told when the client of a request goes away before the response finished (see
+/// ``Request/watchConnectionLoss(_:)``; a ``RequestHandler`` waiting on its verb method).
+@ReactorActor
+protocol RequestLossObserver: AnyObject {
+    func requestConnectionLost()
+}
+
+extension ByteBuffer {
+    /// Appends a literal's bytes (no `static let` array, so no `swift_once` per use).
+    @inline(__always) mutating func writeStatic(_ s: StaticString) {
+        writeRaw(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 }

@@ -173,7 +173,7 @@ open class RequestHandler {
 
     /// Steps 2–3 of the lifecycle: 405, path decoding (400), XSRF (403).
     func checkRequest() throws {
-        guard supportedMethods.contains(request.method) else { throw HTTPError(405) }
+        guard Self.supports(supportedMethods, request.method) else { throw HTTPError(405) }
         try decodePathArguments()
         let m = request.method
         if application.settings.xsrfCookies && m != "GET" && m != "HEAD" && m != "OPTIONS" {
@@ -201,16 +201,32 @@ open class RequestHandler {
         if autoFinish { finish() } else { watchConnection() }
     }
 
+    /// `methods.contains(method)`, without hashing the method when `methods` is ``defaultSupportedMethods``
+    /// itself: then a switch over its seven names answers. (A `Set` is one reference to its storage; comparing
+    /// the bits tells "the same set" at once, where `==` would compare the elements of an equal-sized one.)
+    private nonisolated static func supports(_ methods: Set<String>, _ method: String) -> Bool {
+        if unsafeBitCast(methods, to: UInt.self) == unsafeBitCast(defaultSupportedMethods, to: UInt.self) {
+            switch method {
+            case "GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS": return true
+            default: return false
+            }
+        }
+        return methods.contains(method)
+    }
+
     func watchConnection() {
         guard !watchingConnection else { return }
         watchingConnection = true
         // Holds the handler (strongly) until the request finishes or the client goes away, as Tornado's
-        // connection holds its handler; the Deferred drops the closure once it fires.
-        request.notifyFinish().addErrback { (_: Failure) -> Void in
-            self.application.streamedBodies[ObjectIdentifier(self.request)] = nil
-            guard !self.finished else { return }
-            self.onConnectionClose()
-        }
+        // connection holds its handler: the request keeps it among its `notifyFinish` waiters (in order, without
+        // a Deferred and a closure per request) and calls `requestConnectionLost` if the client goes away first.
+        request.watchConnectionLoss(self)
+    }
+
+    func requestConnectionLost() {
+        application.streamedBodies[ObjectIdentifier(request)] = nil
+        guard !finished else { return }
+        onConnectionClose()
     }
 
     private func decodePathArguments() throws {
@@ -255,7 +271,12 @@ open class RequestHandler {
 
     /// Resets status, headers and the unflushed buffer to their defaults (Tornado's `clear`).
     public func clear() {
-        headers = Self.defaultHeaders
+        // A fresh array with room for the usual few headers (Etag, Content-Length…), rather than the shared
+        // default one that the first `set` would copy and grow.
+        var h = HTTPHeaders()
+        h.reserveCapacity(4)
+        h.add("Content-Type", "text/html; charset=UTF-8")
+        headers = h
         setDefaultHeaders()
         buffer.clear()
         status = 200
@@ -546,6 +567,8 @@ open class RequestHandler {
     /// The absolute URL of the request (Tornado's `full_url()`).
     public var fullURL: String { "\(scheme)://\(host)\(request.uri)" }
 }
+
+extension RequestHandler: RequestLossObserver {}
 
 /// Tracks whether the connection can take more output, for ``RequestHandler/flush()``'s Deferred.
 @ReactorActor
