@@ -215,7 +215,7 @@ public final class HTTPChannel: Protocol, Producer {
         }
     }
 
-    private func startRequest(_ head: HTTPRequestHead) {
+    private func startRequest(_ head: consuming HTTPRequestHead) {
         headerCall?.cancel(); headerCall = nil
         if case .length(let n) = head.framing, n > settings.maxBodySize {
             refuse(HTTPParseError(413, "request body too large")); return
@@ -223,6 +223,7 @@ public final class HTTPChannel: Protocol, Producer {
         let persistent = head.minorVersion == 1 ? !head.connectionClose : (head.connectionKeepAlive && !head.connectionClose)
         requestCount += 1
         if head.framing == .none {
+            // (The head is consumed: its strings and headers move into the request, with no copy to destroy.)
             // The hot path: no body, so traverse and render at once.
             state = .answering
             let request = Request(head: head, body: RequestBody.empty(), channel: self, persistent: persistent)
@@ -233,7 +234,7 @@ public final class HTTPChannel: Protocol, Producer {
         var declared: Int? = nil
         if case .length(let n) = head.framing { declared = n }
         let body = site?.contentFileHook?(declared) ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
-        let request = Request(head: head, body: body, channel: self, persistent: persistent)
+        let request = Request(head: copy head, body: body, channel: self, persistent: persistent)
         current = request
         state = .body
         bodyDecoder = HTTPBodyDecoder(framing: head.framing, settings: settings)

@@ -81,7 +81,7 @@ public final class Request {
     @exclusivity(unchecked) var startTime: Double = 0
 
     /// A request read by a channel.
-    init(head: HTTPRequestHead, body: RequestBody, channel: HTTPChannel?, persistent: Bool) {
+    init(head: consuming HTTPRequestHead, body: RequestBody, channel: HTTPChannel?, persistent: Bool) {
         method = head.method
         uri = head.target
         minorVersion = head.minorVersion
@@ -412,27 +412,28 @@ public final class Request {
 
         var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false, appConnectionOther = false
         for (name, value) in responseHeaders {
-            guard Self.validName(name), Self.validValue(value) else {
+            let kind = Self.headName(name)
+            guard kind != .invalid, Self.validValue(value) else {
                 HTTPLog.misuse("refused response header with invalid bytes: \(name.debugDescription)")
                 continue
             }
-            switch name.utf8.count {
-            case 4 where HTTPHeaders.equalsIgnoringCase(name, "Date"): hasDate = true
-            case 6 where HTTPHeaders.equalsIgnoringCase(name, "Server"): hasServer = true
-            case 12 where HTTPHeaders.equalsIgnoringCase(name, "Content-Type"): hasType = true
-            case 14 where HTTPHeaders.equalsIgnoringCase(name, "Content-Length"):
-                guard let v = Int(value), v >= 0, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            switch kind {
+            case .date: hasDate = true
+            case .server: hasServer = true
+            case .contentType: hasType = true
+            case .contentLength:
+                guard let v = Int(value), v >= 0, Self.allDigits(value) else {
                     HTTPLog.misuse("refused invalid Content-Length \(value.debugDescription)")
                     continue
                 }
                 appLength = v
                 if contentLength != nil { continue }
-            case 17 where HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding"): continue
-            case 10 where HTTPHeaders.equalsIgnoringCase(name, "Connection"):
+            case .transferEncoding: continue
+            case .connection:
                 if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true; continue }
                 if code == 101 { appConnectionOther = true; break }   // e.g. `Connection: Upgrade`
                 continue
-            default: break
+            case .other, .invalid: break
             }
             out.writeString(name); out.writeStatic(": "); out.writeString(value); out.writeStatic("\r\n")
         }
@@ -484,16 +485,30 @@ public final class Request {
         }
     }
 
-    /// A non-empty token: a bitmap lookup per byte on the contiguous UTF-8 of a native string.
-    private nonisolated static func validName(_ s: String) -> Bool {
-        if s.isEmpty { return false }
-        if let ok = s.utf8.withContiguousStorageIfAvailable({ p in
-            for c in p where !isTokenByte(c) { return false }
-            return true
-        }) { return ok }
-        for c in s.utf8 where !HTTPBytes.isTokenChar(c) { return false }
-        return true
+    /// What ``makeHead(contentLength:bodyHint:)`` does with a response header, by its name.
+    private enum HeadName { case invalid, other, date, server, contentType, contentLength, transferEncoding, connection }
+
+    /// Checks that `name` is a non-empty token (a bitmap lookup per byte) and tells the names the head treats
+    /// specially (compared case-insensitively), in one pass over its UTF-8.
+    private nonisolated static func headName(_ name: String) -> HeadName {
+        var name = name
+        return name.withUTF8 { p in
+            if p.isEmpty { return .invalid }
+            for c in p where !isTokenByte(c) { return .invalid }
+            let raw = UnsafeRawBufferPointer(p)
+            switch p.count {
+            case 4 where HTTPBytes.equalsLowercase(raw, "date"): return .date
+            case 6 where HTTPBytes.equalsLowercase(raw, "server"): return .server
+            case 12 where HTTPBytes.equalsLowercase(raw, "content-type"): return .contentType
+            case 14 where HTTPBytes.equalsLowercase(raw, "content-length"): return .contentLength
+            case 17 where HTTPBytes.equalsLowercase(raw, "transfer-encoding"): return .transferEncoding
+            case 10 where HTTPBytes.equalsLowercase(raw, "connection"): return .connection
+            default: return .other
+            }
+        }
     }
+
+    private nonisolated static func allDigits(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
 
     /// ``HTTPBytes/isTokenChar(_:)`` as two 64-bit masks (checked against it in the tests).
     @inline(__always) nonisolated static func isTokenByte(_ c: UInt8) -> Bool {
@@ -504,9 +519,8 @@ public final class Request {
     /// Only HTAB, SP, VCHAR and obs-text: eight bytes at a time (a word with a byte below 0x20 or a DEL is
     /// checked byte by byte, HTAB being allowed), on the contiguous UTF-8 of a native string.
     private nonisolated static func validValue(_ s: String) -> Bool {
-        if let ok = s.utf8.withContiguousStorageIfAvailable({ p in validFieldValue(UnsafeRawBufferPointer(p)) }) { return ok }
-        for c in s.utf8 where !HTTPBytes.isFieldValueByte(c) { return false }
-        return true
+        var s = s
+        return s.withUTF8 { validFieldValue(UnsafeRawBufferPointer($0)) }
     }
 
     nonisolated static func validFieldValue(_ p: UnsafeRawBufferPointer) -> Bool {
