@@ -162,9 +162,10 @@ public final class HTTPChannel: Protocol, Producer {
         while true {
             switch state {
             case .head:
-                let head: HTTPRequestHead?
-                do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
-                guard let head else {
+                let parsed: HTTPRequestHead?
+                do { parsed = try headParser.parse(&inbound) } catch { refuse(error); return }
+                // `consume`: the head moves on to the request; no copy is left to destroy here.
+                guard let head = consume parsed else {
                     if readClosed { close(); return }
                     if headParser.inProgress { armHeaderTimer() }
                     else if inboundGrew && inbound.isEmpty { inbound = ByteBuffer(); inboundGrew = false }
