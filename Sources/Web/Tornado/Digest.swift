@@ -76,25 +76,27 @@ public enum Digest {
             let digits: StaticString = "0123456789abcdef"
             let d = digits.utf8Start
             out[0] = 0x22
-            var i = 1
-            for v in [h.0, h.1, h.2, h.3, h.4] {
+            @inline(__always) func word(_ v: UInt32, at i: Int) {
                 var shift: UInt32 = 28
-                for _ in 0..<8 { out[i] = d[Int((v >> shift) & 15)]; i += 1; shift &-= 4 }
+                for j in 0..<8 { out[i + j] = d[Int((v >> shift) & 15)]; shift &-= 4 }
             }
+            word(h.0, at: 1); word(h.1, at: 9); word(h.2, at: 17); word(h.3, at: 25); word(h.4, at: 33)
             out[41] = 0x22
             return 42
         }
     }
 
-    /// The five words of the SHA-1 state after `message` (FIPS 180-4 §6.1), without intermediate arrays: a
-    /// 16-word rolling message schedule and the 80 rounds unrolled by five, so that the working variables rotate
-    /// by renaming instead of moves (the ETag of every 200 GET goes through here).
+    /// The five words of the SHA-1 state after `message` (FIPS 180-4 §6.1), without intermediate arrays or
+    /// captured variables (a mutable local captured by the closures below would be boxed and checked on every
+    /// access): a 16-word rolling message schedule and the 80 rounds unrolled by five, so that the working
+    /// variables rotate by renaming instead of moves (the ETag of every 200 GET goes through here).
     static func sha1State(_ message: UnsafeRawBufferPointer) -> (UInt32, UInt32, UInt32, UInt32, UInt32) {
-        var h0: UInt32 = 0x67452301, h1: UInt32 = 0xEFCDAB89, h2: UInt32 = 0x98BADCFE, h3: UInt32 = 0x10325476, h4: UInt32 = 0xC3D2E1F0
         let n = message.count
         let total = (n + 9 + 63) / 64 * 64
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+                var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
+                let schedule = w.baseAddress!
                 // The last one or two blocks: the message's tail, 0x80, zeros, the bit length.
                 let fullBlocks = n / 64
                 let tailStart = fullBlocks * 64
@@ -106,67 +108,70 @@ public enum Digest {
                 }
                 tail[n - tailStart] = 0x80
                 tailRaw.storeBytes(of: (UInt64(n) &* 8).bigEndian, toByteOffset: tailCount - 8, as: UInt64.self)
-
-                @inline(__always) func block(_ p: UnsafeRawPointer) {
-                    for i in 0..<16 { w[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
-                    @inline(__always) func W(_ i: Int) -> UInt32 {
-                        if i < 16 { return w[i] }
-                        let v = rotl(w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15], 1)
-                        w[i & 15] = v
-                        return v
-                    }
-                    // One round: `e` gets the new value, `b` is rotated; the caller renames the variables.
-                    @inline(__always) func r(_ a: UInt32, _ b: inout UInt32, _ e: inout UInt32, _ f: UInt32, _ kw: UInt32) {
-                        e = rotl(a, 5) &+ f &+ e &+ kw
-                        b = rotl(b, 30)
-                    }
-                    @inline(__always) func ch(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { d ^ (b & (c ^ d)) }
-                    @inline(__always) func parity(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { b ^ c ^ d }
-                    @inline(__always) func maj(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { (b & c) | (d & (b | c)) }
-                    var a = h0, b = h1, c = h2, d = h3, e = h4
-                    var i = 0
-                    while i < 20 {
-                        r(a, &b, &e, ch(b, c, d), 0x5A827999 &+ W(i))
-                        r(e, &a, &d, ch(a, b, c), 0x5A827999 &+ W(i + 1))
-                        r(d, &e, &c, ch(e, a, b), 0x5A827999 &+ W(i + 2))
-                        r(c, &d, &b, ch(d, e, a), 0x5A827999 &+ W(i + 3))
-                        r(b, &c, &a, ch(c, d, e), 0x5A827999 &+ W(i + 4))
-                        i += 5
-                    }
-                    while i < 40 {
-                        r(a, &b, &e, parity(b, c, d), 0x6ED9EBA1 &+ W(i))
-                        r(e, &a, &d, parity(a, b, c), 0x6ED9EBA1 &+ W(i + 1))
-                        r(d, &e, &c, parity(e, a, b), 0x6ED9EBA1 &+ W(i + 2))
-                        r(c, &d, &b, parity(d, e, a), 0x6ED9EBA1 &+ W(i + 3))
-                        r(b, &c, &a, parity(c, d, e), 0x6ED9EBA1 &+ W(i + 4))
-                        i += 5
-                    }
-                    while i < 60 {
-                        r(a, &b, &e, maj(b, c, d), 0x8F1BBCDC &+ W(i))
-                        r(e, &a, &d, maj(a, b, c), 0x8F1BBCDC &+ W(i + 1))
-                        r(d, &e, &c, maj(e, a, b), 0x8F1BBCDC &+ W(i + 2))
-                        r(c, &d, &b, maj(d, e, a), 0x8F1BBCDC &+ W(i + 3))
-                        r(b, &c, &a, maj(c, d, e), 0x8F1BBCDC &+ W(i + 4))
-                        i += 5
-                    }
-                    while i < 80 {
-                        r(a, &b, &e, parity(b, c, d), 0xCA62C1D6 &+ W(i))
-                        r(e, &a, &d, parity(a, b, c), 0xCA62C1D6 &+ W(i + 1))
-                        r(d, &e, &c, parity(e, a, b), 0xCA62C1D6 &+ W(i + 2))
-                        r(c, &d, &b, parity(d, e, a), 0xCA62C1D6 &+ W(i + 3))
-                        r(b, &c, &a, parity(c, d, e), 0xCA62C1D6 &+ W(i + 4))
-                        i += 5
-                    }
-                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e
-                }
                 if let base = message.baseAddress {
-                    for blk in 0..<fullBlocks { block(base + blk * 64) }
+                    for blk in 0..<fullBlocks { sha1Block(&h, base + blk * 64, schedule) }
                 }
                 let tailBase = UnsafeRawPointer(tail.baseAddress!)
-                for blk in 0..<(tailCount / 64) { block(tailBase + blk * 64) }
+                for blk in 0..<(tailCount / 64) { sha1Block(&h, tailBase + blk * 64, schedule) }
+                return h
             }
         }
-        return (h0, h1, h2, h3, h4)
+    }
+
+    /// One 64-byte block into the state `h`, with `w` (16 words) as the rolling schedule.
+    @inline(__always)
+    private static func sha1Block(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32), _ p: UnsafeRawPointer,
+                                  _ w: UnsafeMutablePointer<UInt32>) {
+        for i in 0..<16 { w[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
+        @inline(__always) func W(_ i: Int) -> UInt32 {
+            if i < 16 { return w[i] }
+            let v = rotl(w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15], 1)
+            w[i & 15] = v
+            return v
+        }
+        // One round: `e` gets the new value, `b` is rotated; the caller renames the variables.
+        @inline(__always) func r(_ a: UInt32, _ b: inout UInt32, _ e: inout UInt32, _ f: UInt32, _ kw: UInt32) {
+            e = rotl(a, 5) &+ f &+ e &+ kw
+            b = rotl(b, 30)
+        }
+        @inline(__always) func ch(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { d ^ (b & (c ^ d)) }
+        @inline(__always) func parity(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { b ^ c ^ d }
+        @inline(__always) func maj(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { (b & c) | (d & (b | c)) }
+        var a = h.0, b = h.1, c = h.2, d = h.3, e = h.4
+        var i = 0
+        while i < 20 {
+            r(a, &b, &e, ch(b, c, d), 0x5A827999 &+ W(i))
+            r(e, &a, &d, ch(a, b, c), 0x5A827999 &+ W(i + 1))
+            r(d, &e, &c, ch(e, a, b), 0x5A827999 &+ W(i + 2))
+            r(c, &d, &b, ch(d, e, a), 0x5A827999 &+ W(i + 3))
+            r(b, &c, &a, ch(c, d, e), 0x5A827999 &+ W(i + 4))
+            i += 5
+        }
+        while i < 40 {
+            r(a, &b, &e, parity(b, c, d), 0x6ED9EBA1 &+ W(i))
+            r(e, &a, &d, parity(a, b, c), 0x6ED9EBA1 &+ W(i + 1))
+            r(d, &e, &c, parity(e, a, b), 0x6ED9EBA1 &+ W(i + 2))
+            r(c, &d, &b, parity(d, e, a), 0x6ED9EBA1 &+ W(i + 3))
+            r(b, &c, &a, parity(c, d, e), 0x6ED9EBA1 &+ W(i + 4))
+            i += 5
+        }
+        while i < 60 {
+            r(a, &b, &e, maj(b, c, d), 0x8F1BBCDC &+ W(i))
+            r(e, &a, &d, maj(a, b, c), 0x8F1BBCDC &+ W(i + 1))
+            r(d, &e, &c, maj(e, a, b), 0x8F1BBCDC &+ W(i + 2))
+            r(c, &d, &b, maj(d, e, a), 0x8F1BBCDC &+ W(i + 3))
+            r(b, &c, &a, maj(c, d, e), 0x8F1BBCDC &+ W(i + 4))
+            i += 5
+        }
+        while i < 80 {
+            r(a, &b, &e, parity(b, c, d), 0xCA62C1D6 &+ W(i))
+            r(e, &a, &d, parity(a, b, c), 0xCA62C1D6 &+ W(i + 1))
+            r(d, &e, &c, parity(e, a, b), 0xCA62C1D6 &+ W(i + 2))
+            r(c, &d, &b, parity(d, e, a), 0xCA62C1D6 &+ W(i + 3))
+            r(b, &c, &a, parity(c, d, e), 0xCA62C1D6 &+ W(i + 4))
+            i += 5
+        }
+        h.0 &+= a; h.1 &+= b; h.2 &+= c; h.3 &+= d; h.4 &+= e
     }
 
     // MARK: SHA-256
