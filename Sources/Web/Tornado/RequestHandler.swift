@@ -24,8 +24,8 @@ open class RequestHandler {
     // confined to the reactor thread, and no access to them spans a call into user code: the hooks (`get()`,
     // `prepare()`, `computeEtag()`, `getCurrentUser()`, …) and Deferred callbacks are called outside any access,
     // with their results stored afterwards, and the mutating calls on `headers`, `buffer` and `newCookies` run
-    // none. A subclass mutating these vars from inside such a call of its own (`swap(&headers, &headers)`) is
-    // what the check would have trapped on; don't.
+    // none. (What the check would still catch is a subclass's own overlapping access, such as
+    // `swap(&headers, &headers)`, which the compiler already refuses statically in most forms.)
     /// The application that routed the request here.
     @exclusivity(unchecked) public private(set) var application: Application!
     /// The request being answered.
