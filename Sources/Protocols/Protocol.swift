@@ -12,7 +12,10 @@
 @ReactorActor
 open class Protocol {
     /// The transport, set by `makeConnection`.
-    public var transport: (any Transport)?
+    // `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): read on every write of every
+    // protocol. A protocol is confined to the reactor thread, and `Transport` is class-bound, so a call through
+    // `transport?.write(…)` loads the reference first: no access spans the call, whatever it calls back.
+    @exclusivity(unchecked) public var transport: (any Transport)?
     /// True between `makeConnection` and `connectionLost`.
     public var connected = false
     /// The factory that built this protocol, if any (set by ``Factory/buildProtocol(_:)``'s default).

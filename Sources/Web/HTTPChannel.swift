@@ -25,42 +25,47 @@ public final class HTTPChannel: Protocol, Producer {
     private let time: (any ReactorTime)?
 
     private enum State { case head, body, answering, closing, switched }
+    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): the channel is
+    // confined to the reactor thread, and no access to them spans a call into user code. The only long accesses
+    // are `headParser.parse(&inbound)` and `bodyDecoder!.decode(&inbound) { … }`, whose closure appends to our
+    // own `RequestBody` or to a local array (a streamer gets its pieces after `decode` returns); resources,
+    // producers and timers are called with values copied out first.
     /// The protocol the connection was handed to by ``Request/switchProtocols(to:)``.
-    public private(set) var switchedProtocol: Protocol?
-    private var state = State.head
-    private var inbound = ByteBuffer()
+    @exclusivity(unchecked) public private(set) var switchedProtocol: Protocol?
+    @exclusivity(unchecked) private var state = State.head
+    @exclusivity(unchecked) private var inbound = ByteBuffer()
     /// Set when `inbound` held more than 4 KiB: it is then replaced once empty, so that an idle connection does
     /// not keep a large buffer.
-    private var inboundGrew = false
-    private var headParser: HTTPRequestHeadParser
-    private var bodyDecoder: HTTPBodyDecoder?
-    private var bodyStreamer: (any RequestBodyStreamer)?
-    private var parsing = false
+    @exclusivity(unchecked) private var inboundGrew = false
+    @exclusivity(unchecked) private var headParser: HTTPRequestHeadParser
+    @exclusivity(unchecked) private var bodyDecoder: HTTPBodyDecoder?
+    @exclusivity(unchecked) private var bodyStreamer: (any RequestBodyStreamer)?
+    @exclusivity(unchecked) private var parsing = false
     /// The application paused reading (a streamed request body): no idle timeout meanwhile.
-    var appPausedReading = false {
+    @exclusivity(unchecked) var appPausedReading = false {
         didSet {
             if appPausedReading { transport?.pauseProducing() }
             else if !pausedForPipeline && !writePaused { transport?.resumeProducing() }
         }
     }
     /// The peer shut down its sending side.
-    private var readClosed = false
+    @exclusivity(unchecked) private var readClosed = false
     /// The request being answered.
-    public private(set) var current: Request?
+    @exclusivity(unchecked) public private(set) var current: Request?
     /// Number of requests read on this connection.
-    public private(set) var requestCount = 0
+    @exclusivity(unchecked) public private(set) var requestCount = 0
 
-    private var registeredWithTransport = false
-    private var writePaused = false
-    private var pausedForPipeline = false
-    private(set) var responseProducer: (any Producer)?
-    private var responseStreaming = false
-    private var drivingPull = false
+    @exclusivity(unchecked) private var registeredWithTransport = false
+    @exclusivity(unchecked) private var writePaused = false
+    @exclusivity(unchecked) private var pausedForPipeline = false
+    @exclusivity(unchecked) private(set) var responseProducer: (any Producer)?
+    @exclusivity(unchecked) private var responseStreaming = false
+    @exclusivity(unchecked) private var drivingPull = false
 
-    private var lastActivity: Double = 0
-    private var idleCall: (any DelayedCall)?
-    private var headerCall: (any DelayedCall)?
-    private var abortCall: (any DelayedCall)?
+    @exclusivity(unchecked) private var lastActivity: Double = 0
+    @exclusivity(unchecked) private var idleCall: (any DelayedCall)?
+    @exclusivity(unchecked) private var headerCall: (any DelayedCall)?
+    @exclusivity(unchecked) private var abortCall: (any DelayedCall)?
 
     /// A channel serving `site`.
     public init(site: Site, settings: HTTPServerSettings, time: (any ReactorTime)?) {
@@ -157,9 +162,10 @@ public final class HTTPChannel: Protocol, Producer {
         while true {
             switch state {
             case .head:
-                let head: HTTPRequestHead?
-                do { head = try headParser.parse(&inbound) } catch { refuse(error); return }
-                guard let head else {
+                let parsed: HTTPRequestHead?
+                do { parsed = try headParser.parse(&inbound) } catch { refuse(error); return }
+                // `consume`: the head moves on to the request; no copy is left to destroy here.
+                guard let head = consume parsed else {
                     if readClosed { close(); return }
                     if headParser.inProgress { armHeaderTimer() }
                     else if inboundGrew && inbound.isEmpty { inbound = ByteBuffer(); inboundGrew = false }
@@ -210,7 +216,7 @@ public final class HTTPChannel: Protocol, Producer {
         }
     }
 
-    private func startRequest(_ head: HTTPRequestHead) {
+    private func startRequest(_ head: consuming HTTPRequestHead) {
         headerCall?.cancel(); headerCall = nil
         if case .length(let n) = head.framing, n > settings.maxBodySize {
             refuse(HTTPParseError(413, "request body too large")); return
@@ -218,6 +224,7 @@ public final class HTTPChannel: Protocol, Producer {
         let persistent = head.minorVersion == 1 ? !head.connectionClose : (head.connectionKeepAlive && !head.connectionClose)
         requestCount += 1
         if head.framing == .none {
+            // (The head is consumed: its strings and headers move into the request, with no copy to destroy.)
             // The hot path: no body, so traverse and render at once.
             state = .answering
             let request = Request(head: head, body: RequestBody.empty(), channel: self, persistent: persistent)
@@ -228,7 +235,7 @@ public final class HTTPChannel: Protocol, Producer {
         var declared: Int? = nil
         if case .length(let n) = head.framing { declared = n }
         let body = site?.contentFileHook?(declared) ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
-        let request = Request(head: head, body: body, channel: self, persistent: persistent)
+        let request = Request(head: copy head, body: body, channel: self, persistent: persistent)
         current = request
         state = .body
         bodyDecoder = HTTPBodyDecoder(framing: head.framing, settings: settings)

@@ -58,8 +58,10 @@ public enum HTTPDate {
 /// The `Date: …\r\n` header line, formatted at most once per second (reactor thread only).
 @ReactorActor
 enum HTTPDateCache {
-    private static var second = -1
-    private static var line: [UInt8] = []
+    // Unchecked (Docs/design.md, "No dynamic exclusivity checks"): read on every response, on the reactor thread
+    // only, in accesses that call nothing.
+    @exclusivity(unchecked) private static var second = -1
+    @exclusivity(unchecked) private static var line: [UInt8] = []
 
     static func dateLine() -> [UInt8] {
         let now = HTTPDate.now()

@@ -156,6 +156,7 @@ struct HTTPRequestHeadParser {
         let nameP = UnsafeRawBufferPointer(rebasing: p[0..<colon])
         let valueP = UnsafeRawBufferPointer(rebasing: p[start..<end])
         try special(nameP, valueP)
+        if headers.isEmpty { headers.reserveCapacity(8) }   // one allocation for a usual head, not four
         headers.add(String(decoding: nameP, as: UTF8.self), String(decoding: valueP, as: UTF8.self))
     }
 

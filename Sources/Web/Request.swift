@@ -23,58 +23,65 @@ public final class Request {
     public let requestHeaders: HTTPHeaders
     /// The request body (Twisted's `content`).
     public let content: RequestBody
+    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): a request is
+    // confined to the reactor thread, and no access to them spans a call into user code (Deferreds, the access
+    // log and the channel are called with values copied out first; the mutating calls on `responseHeaders`,
+    // `detachedOutput` and `finishWaiters` run none).
     /// Path segments already traversed (percent-decoded).
-    public var prepath: [String] = []
+    @exclusivity(unchecked) public var prepath: [String] = []
     /// Path segments still to traverse (percent-decoded).
-    public var postpath: [String] = []
+    @exclusivity(unchecked) public var postpath: [String] = []
     /// `prepath` as it was when the Site received the request (the Site's own mount path).
-    public var sitepath: [String] = []
+    @exclusivity(unchecked) public var sitepath: [String] = []
     /// The Site serving this request, if any.
-    public internal(set) var site: Site?
+    @exclusivity(unchecked) public internal(set) var site: Site?
     /// True when the request came over TLS.
-    public var isSecure = false
+    @exclusivity(unchecked) public var isSecure = false
     /// Uploaded files of a multipart body, by field name.
-    public var files: [String: [UploadedFile]] = [:]
+    @exclusivity(unchecked) public var files: [String: [UploadedFile]] = [:]
 
     // MARK: the response
-    public var responseHeaders = HTTPHeaders()
+    @exclusivity(unchecked) public var responseHeaders = HTTPHeaders()
     /// The response status (Twisted's `code`), 200 by default.
-    public private(set) var code = 200
+    @exclusivity(unchecked) public private(set) var code = 200
     /// A reason phrase replacing the standard one, if set.
-    public private(set) var codeMessage: String?
+    @exclusivity(unchecked) public private(set) var codeMessage: String?
 
     // MARK: state
-    public private(set) var startedWriting = false
-    public private(set) var finished = false
+    @exclusivity(unchecked) public private(set) var startedWriting = false
+    @exclusivity(unchecked) public private(set) var finished = false
     /// True once the connection went away before the response finished.
-    public private(set) var disconnected = false
+    @exclusivity(unchecked) public private(set) var disconnected = false
     /// Bytes of body sent so far (after headers; excludes chunk framing).
-    public internal(set) var sentLength = 0
+    @exclusivity(unchecked) public internal(set) var sentLength = 0
     /// Output of a request that has no channel (tests).
-    public var detachedOutput = ByteBuffer()
+    @exclusivity(unchecked) public var detachedOutput = ByteBuffer()
     /// Whether the connection may serve another request after this one.
-    var persistent: Bool
-    var channel: HTTPChannel?
-    private var chunked = false
+    @exclusivity(unchecked) var persistent: Bool
+    @exclusivity(unchecked) var channel: HTTPChannel?
+    @exclusivity(unchecked) private var chunked = false
     /// Set when the response is abandoned mid-way (see `finishTruncated`).
-    var truncated = false
+    @exclusivity(unchecked) var truncated = false
     /// The Content-Length set by the application, once the head is sent (the body is held to it).
-    private var declaredLength: Int?
+    @exclusivity(unchecked) private var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
-    private var encoder: GzipEncoder?
-    private var finishWaiters: [Deferred<Void>] = []
-    var storedArgs: [String: [String]]?
-    var cookieCache: [String: String]?
-    var session: Session?
-    var lastModified: Int?
-    var etag: String?
+    @exclusivity(unchecked) private var encoder: GzipEncoder?
+    /// `notifyFinish` Deferreds and loss observers, in the order they were registered (after `firstObserver`).
+    @exclusivity(unchecked) private var finishWaiters: [FinishWaiter] = []
+    /// A loss observer registered while there were no other waiters (the usual case: no array needed).
+    @exclusivity(unchecked) private var firstObserver: (any RequestLossObserver)?
+    @exclusivity(unchecked) var storedArgs: [String: [String]]?
+    @exclusivity(unchecked) var cookieCache: [String: String]?
+    @exclusivity(unchecked) var session: Session?
+    @exclusivity(unchecked) var lastModified: Int?
+    @exclusivity(unchecked) var etag: String?
     /// The resource reached by traversal, for requests whose head was traversed before their body arrived.
-    var resource: Resource?
+    @exclusivity(unchecked) var resource: Resource?
     /// Set by the Site when the request started (for the access log).
-    var startTime: Double = 0
+    @exclusivity(unchecked) var startTime: Double = 0
 
     /// A request read by a channel.
-    init(head: HTTPRequestHead, body: RequestBody, channel: HTTPChannel?, persistent: Bool) {
+    init(head: consuming HTTPRequestHead, body: RequestBody, channel: HTTPChannel?, persistent: Bool) {
         method = head.method
         uri = head.target
         minorVersion = head.minorVersion
@@ -84,7 +91,7 @@ public final class Request {
         self.persistent = persistent
         var p = Substring(uri)
         if let q = p.utf8.firstIndex(of: 0x3F) { p = p[..<q] }
-        if p.first != "/", p.hasPrefix("http://") || p.hasPrefix("https://") {
+        if p.utf8.first != 0x2F, p.hasPrefix("http://") || p.hasPrefix("https://") {
             // absolute-form (RFC 9112 §3.2.2): the path starts after the authority.
             let afterScheme = p[p.index(p.firstIndex(of: ":")!, offsetBy: 3)...]
             p = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
@@ -282,10 +289,32 @@ public final class Request {
             c.unregisterResponseProducer()
         }
         site?.requestFinished(self)
+        fireFinishWaiters()
+        channel?.requestDone(self)
+    }
+
+    private enum FinishWaiter {
+        case deferred(Deferred<Void>)
+        case observer(any RequestLossObserver)
+    }
+
+    /// The response finished: fires the `notifyFinish` Deferreds and drops the loss observers.
+    private func fireFinishWaiters() {
+        firstObserver = nil
+        if finishWaiters.isEmpty { return }
         let waiters = finishWaiters
         finishWaiters = []
-        for d in waiters { d.callback(()) }
-        channel?.requestDone(self)
+        for w in waiters { if case .deferred(let d) = w { d.callback(()) } }
+    }
+
+    /// Calls `observer.requestConnectionLost()` if the client goes away before the response finishes (at once if
+    /// it already has), in order with the `notifyFinish` Deferreds: what
+    /// `notifyFinish().addErrback { _ in observer.requestConnectionLost() }` does, without the Deferred and the
+    /// closure. The request holds the observer until it finishes or the connection is lost.
+    func watchConnectionLoss(_ observer: any RequestLossObserver) {
+        if finished { return }
+        if disconnected { observer.requestConnectionLost(); return }
+        if firstObserver == nil && finishWaiters.isEmpty { firstObserver = observer } else { finishWaiters.append(.observer(observer)) }
     }
 
     /// A Deferred that fires when the response is finished, or errbacks with the connection's loss reason if
@@ -294,7 +323,7 @@ public final class Request {
         if finished { return succeed(()) }
         if disconnected { return fail(ConnectionError.lost("client went away")) }
         let d = Deferred<Void>()
-        finishWaiters.append(d)
+        finishWaiters.append(.deferred(d))
         return d
     }
 
@@ -302,9 +331,17 @@ public final class Request {
     func connectionLost(_ reason: Failure) {
         guard !finished, !disconnected else { return }
         disconnected = true
+        let first = firstObserver
+        firstObserver = nil
         let waiters = finishWaiters
         finishWaiters = []
-        for d in waiters { d.errback(reason) }
+        first?.requestConnectionLost()
+        for w in waiters {
+            switch w {
+            case .deferred(let d): d.errback(reason)
+            case .observer(let o): o.requestConnectionLost()
+            }
+        }
     }
 
     // MARK: producers
@@ -347,85 +384,95 @@ public final class Request {
         out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
     }
 
-    private func appendHex(_ out: inout ByteBuffer, _ n: Int) {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    private nonisolated func appendHex(_ out: inout ByteBuffer, _ n: Int) {
         var shift = (Int.bitWidth - n.leadingZeroBitCount + 3) / 4 * 4 - 4
         if n == 0 { out.writeByte(0x30); return }
-        while shift >= 0 { out.writeByte(digits[(n >> shift) & 15]); shift -= 4 }
+        while shift >= 0 {
+            let d = UInt8((n >> shift) & 15)
+            out.writeByte(d < 10 ? 0x30 + d : 0x57 + d)
+            shift -= 4
+        }
     }
 
     /// Builds the status line and headers, decides the framing, and marks the head as sent.
     private func makeHead(contentLength: Int?, bodyHint: Int) -> ByteBuffer {
         startedWriting = true
         var out = ByteBuffer(capacity: 160 + responseHeaders.count * 40 + bodyHint)
-        out.writeBytes(StaticBytes.http11)
-        out.writeByte(UInt8(0x30 + (code / 100) % 10))
-        out.writeByte(UInt8(0x30 + (code / 10) % 10))
-        out.writeByte(UInt8(0x30 + code % 10))
-        out.writeByte(HTTPBytes.sp)
-        if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
-        out.writeBytes(StaticBytes.crlf)
+        if code == 200 && codeMessage == nil {
+            out.writeStatic("HTTP/1.1 200 OK\r\n")
+        } else {
+            out.writeStatic("HTTP/1.1 ")
+            out.writeByte(UInt8(0x30 + (code / 100) % 10))
+            out.writeByte(UInt8(0x30 + (code / 10) % 10))
+            out.writeByte(UInt8(0x30 + code % 10))
+            out.writeByte(HTTPBytes.sp)
+            if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
+            out.writeStatic("\r\n")
+        }
 
         var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false, appConnectionOther = false
         for (name, value) in responseHeaders {
-            guard Self.validName(name), Self.validValue(value) else {
+            let kind = Self.headName(name)
+            guard kind != .invalid, Self.validValue(value) else {
                 HTTPLog.misuse("refused response header with invalid bytes: \(name.debugDescription)")
                 continue
             }
-            switch name.utf8.count {
-            case 4 where HTTPHeaders.equalsIgnoringCase(name, "Date"): hasDate = true
-            case 6 where HTTPHeaders.equalsIgnoringCase(name, "Server"): hasServer = true
-            case 12 where HTTPHeaders.equalsIgnoringCase(name, "Content-Type"): hasType = true
-            case 14 where HTTPHeaders.equalsIgnoringCase(name, "Content-Length"):
-                guard let v = Int(value), v >= 0, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            switch kind {
+            case .date: hasDate = true
+            case .server: hasServer = true
+            case .contentType: hasType = true
+            case .contentLength:
+                guard let v = Int(value), v >= 0, Self.allDigits(value) else {
                     HTTPLog.misuse("refused invalid Content-Length \(value.debugDescription)")
                     continue
                 }
                 appLength = v
                 if contentLength != nil { continue }
-            case 17 where HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding"): continue
-            case 10 where HTTPHeaders.equalsIgnoringCase(name, "Connection"):
+            case .transferEncoding: continue
+            case .connection:
                 if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true; continue }
                 if code == 101 { appConnectionOther = true; break }   // e.g. `Connection: Upgrade`
                 continue
-            default: break
+            case .other, .invalid: break
             }
-            out.writeString(name); out.writeBytes(StaticBytes.colonSpace); out.writeString(value); out.writeBytes(StaticBytes.crlf)
+            out.writeString(name); out.writeStatic(": "); out.writeString(value); out.writeStatic("\r\n")
         }
         if !hasDate { out.writeBytes(HTTPDateCache.dateLine()) }
         if !hasServer, let s = channel?.settings.serverName ?? site?.settings.serverName {
-            out.writeBytes(StaticBytes.server); out.writeString(s); out.writeBytes(StaticBytes.crlf)
+            out.writeStatic("Server: "); out.writeString(s); out.writeStatic("\r\n")
         }
         let length = contentLength ?? appLength
         if contentLength == nil, let appLength, !bodyForbidden { declaredLength = appLength }
         if let contentLength {
-            out.writeBytes(StaticBytes.contentLength); Self.appendDecimal(&out, contentLength); out.writeBytes(StaticBytes.crlf)
+            out.writeStatic("Content-Length: "); Self.appendDecimal(&out, contentLength); out.writeStatic("\r\n")
         }
         if length == nil && !bodyForbidden {
             if minorVersion == 1 {
                 chunked = true
-                out.writeBytes(StaticBytes.chunked)
+                out.writeStatic("Transfer-Encoding: chunked\r\n")
             } else {
                 persistent = false   // HTTP/1.0 without a length: the body ends at close.
             }
         }
         if !hasType && !(code == 204 || code == 304 || code < 200) && length != 0 {
-            out.writeBytes(StaticBytes.defaultType)
+            out.writeStatic("Content-Type: text/html\r\n")
         }
         if appConnectionClose { persistent = false }
         if let channel, channel.isReadingBody(of: self) { persistent = false }
         if appConnectionOther {
             // The app's own Connection header (a protocol switch) went out above.
         } else if !persistent {
-            out.writeBytes(StaticBytes.connectionClose)
+            out.writeStatic("Connection: close\r\n")
         } else if minorVersion == 0 {
-            out.writeBytes(StaticBytes.connectionKeepAlive)
+            out.writeStatic("Connection: keep-alive\r\n")
         }
-        out.writeBytes(StaticBytes.crlf)
+        out.writeStatic("\r\n")
         return out
     }
 
-    static func appendDecimal(_ out: inout ByteBuffer, _ n: Int) {
+    // `nonisolated` (as the other byte helpers below): an actor-isolated function's closure passed to the
+    // standard library gets a dynamic isolation check (`swift_task_isCurrentExecutor`, ~350 instructions).
+    nonisolated static func appendDecimal(_ out: inout ByteBuffer, _ n: Int) {
         if n < 10 { out.writeByte(UInt8(0x30 + n)); return }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
@@ -438,18 +485,65 @@ public final class Request {
         }
     }
 
-    private static func validName(_ s: String) -> Bool {
-        if s.isEmpty { return false }
-        for c in s.utf8 where !HTTPBytes.isTokenChar(c) { return false }
+    /// What ``makeHead(contentLength:bodyHint:)`` does with a response header, by its name.
+    private enum HeadName { case invalid, other, date, server, contentType, contentLength, transferEncoding, connection }
+
+    /// Checks that `name` is a non-empty token (a bitmap lookup per byte) and tells the names the head treats
+    /// specially (compared case-insensitively), in one pass over its UTF-8.
+    private nonisolated static func headName(_ name: String) -> HeadName {
+        var name = name
+        return name.withUTF8 { p in
+            if p.isEmpty { return .invalid }
+            for c in p where !isTokenByte(c) { return .invalid }
+            let raw = UnsafeRawBufferPointer(p)
+            switch p.count {
+            case 4 where HTTPBytes.equalsLowercase(raw, "date"): return .date
+            case 6 where HTTPBytes.equalsLowercase(raw, "server"): return .server
+            case 12 where HTTPBytes.equalsLowercase(raw, "content-type"): return .contentType
+            case 14 where HTTPBytes.equalsLowercase(raw, "content-length"): return .contentLength
+            case 17 where HTTPBytes.equalsLowercase(raw, "transfer-encoding"): return .transferEncoding
+            case 10 where HTTPBytes.equalsLowercase(raw, "connection"): return .connection
+            default: return .other
+            }
+        }
+    }
+
+    private nonisolated static func allDigits(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+
+    /// ``HTTPBytes/isTokenChar(_:)`` as two 64-bit masks (checked against it in the tests).
+    @inline(__always) nonisolated static func isTokenByte(_ c: UInt8) -> Bool {
+        let mask: UInt64 = c < 64 ? 0x03ff_6cfa_0000_0000 : 0x57ff_ffff_c7ff_fffe
+        return c < 128 && (mask >> UInt64(c & 63)) & 1 != 0
+    }
+
+    /// Only HTAB, SP, VCHAR and obs-text: eight bytes at a time (a word with a byte below 0x20 or a DEL is
+    /// checked byte by byte, HTAB being allowed), on the contiguous UTF-8 of a native string.
+    private nonisolated static func validValue(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { validFieldValue(UnsafeRawBufferPointer($0)) }
+    }
+
+    nonisolated static func validFieldValue(_ p: UnsafeRawBufferPointer) -> Bool {
+        let n = p.count
+        var i = 0
+        if let base = p.baseAddress {
+            while i + 8 <= n {
+                let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let below20 = (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
+                let y = x ^ 0x7f7f_7f7f_7f7f_7f7f
+                let del = (y &- 0x0101_0101_0101_0101) & ~y & 0x8080_8080_8080_8080
+                if below20 | del != 0 { break }
+                i += 8
+            }
+        }
+        while i < n {
+            if !HTTPBytes.isFieldValueByte(p[i]) { return false }
+            i += 1
+        }
         return true
     }
 
-    private static func validValue(_ s: String) -> Bool {
-        for c in s.utf8 where !HTTPBytes.isFieldValueByte(c) { return false }
-        return true
-    }
-
-    private static func appendSanitized(_ out: inout ByteBuffer, _ s: String) {
+    private nonisolated static func appendSanitized(_ out: inout ByteBuffer, _ s: String) {
         for c in s.utf8 { out.writeByte(HTTPBytes.isFieldValueByte(c) ? c : HTTPBytes.sp) }
     }
 }
@@ -471,9 +565,7 @@ extension Request {
         send(makeHead(contentLength: nil, bodyHint: 0))
         finished = true
         site?.requestFinished(self)
-        let waiters = finishWaiters
-        finishWaiters = []
-        for d in waiters { d.callback(()) }
+        fireFinishWaiters()
         channel.switchProtocols(self, to: proto)
         return true
     }
@@ -485,5 +577,19 @@ extension Request {
     func abortResponse() {
         persistent = false
         channel?.transport?.loseConnection()
+    }
+}
+
+/// Told when the client of a request goes away before the response finished (see
+/// ``Request/watchConnectionLoss(_:)``; a ``RequestHandler`` waiting on its verb method).
+@ReactorActor
+protocol RequestLossObserver: AnyObject {
+    func requestConnectionLost()
+}
+
+extension ByteBuffer {
+    /// Appends a literal's bytes (no `static let` array, so no `swift_once` per use).
+    @inline(__always) mutating func writeStatic(_ s: StaticString) {
+        writeRaw(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 }

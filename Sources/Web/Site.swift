@@ -10,15 +10,18 @@
 /// without use (needs a ``ReactorTime``).
 @ReactorActor
 public final class Site: Factory {
+    // The vars read on every request are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity
+    // checks"): the Site is confined to the reactor thread and they are only read or replaced whole (a closure is
+    // copied out before it is called). `sessions` keeps its checks: removing a session may run its deinit.
     /// The root of the resource tree.
-    public var resource: Resource
-    public var settings: HTTPServerSettings
+    @exclusivity(unchecked) public var resource: Resource
+    @exclusivity(unchecked) public var settings: HTTPServerSettings
     /// Show error details (escaped) in 500 pages. Off by default.
-    public var displayTracebacks = false
+    @exclusivity(unchecked) public var displayTracebacks = false
     /// Receives one combined-format line per finished request; nil (the default) turns logging off.
-    public var accessLog: ((String) -> Void)?
+    @exclusivity(unchecked) public var accessLog: ((String) -> Void)?
     /// Log the first `X-Forwarded-For` address instead of the peer (behind a trusted proxy).
-    public var logForwardedFor = false
+    @exclusivity(unchecked) public var logForwardedFor = false
     /// Seconds of inactivity after which a session expires (Twisted: 900).
     public var sessionTimeout: Double = 900
     /// The time source for timeouts and sessions (the reactor by default); nil disables timeouts.
@@ -27,7 +30,7 @@ public final class Site: Factory {
     public internal(set) var sessions: [String: Session] = [:]
     /// Decides where a request body goes (Twisted's `getContentFile`): return a ``RequestBody`` to use.
     /// Default: memory up to ``HTTPServerSettings/maxInMemoryBodySize``, then a temporary file.
-    public var contentFileHook: ((Int?) -> RequestBody)?
+    @exclusivity(unchecked) public var contentFileHook: ((Int?) -> RequestBody)?
 
     /// A Site serving `resource`. `time` drives timeouts and session expiry: the reactor by default; pass a
     /// ``Clock`` in tests, or nil to disable every timeout.

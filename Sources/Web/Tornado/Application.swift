@@ -15,12 +15,16 @@ import TwisterTemplates
 /// to route (the handler sees the full request path, as in Tornado).
 @ReactorActor
 public final class Application: Resource {
-    public var settings: ApplicationSettings
+    // The vars read on every request are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity
+    // checks"): the application is confined to the reactor thread and they are read, or replaced whole, in
+    // accesses that run no user code (`add(_:to:)` only appends). `streamedBodies` keeps its checks: removing an
+    // entry may release a handler, whose deinit is user code.
+    @exclusivity(unchecked) public var settings: ApplicationSettings
     /// Receives the access log line (`200 GET /path (ip) 1.23ms`) and its level; nil (default) logs nothing.
-    public var accessLog: ((AccessLogLevel, String) -> Void)?
-    private(set) var wildcardRules: [URLSpec] = []
-    private(set) var hostRules: [(host: NSRegularExpression, rules: [URLSpec])] = []
-    private var defaultHostRules: [(host: NSRegularExpression, rules: [URLSpec])] = []
+    @exclusivity(unchecked) public var accessLog: ((AccessLogLevel, String) -> Void)?
+    @exclusivity(unchecked) private(set) var wildcardRules: [URLSpec] = []
+    @exclusivity(unchecked) private(set) var hostRules: [(host: NSRegularExpression, rules: [URLSpec])] = []
+    @exclusivity(unchecked) private var defaultHostRules: [(host: NSRegularExpression, rules: [URLSpec])] = []
     private(set) var namedSpecs: [String: URLSpec] = [:]
     /// The template loader for ``RequestHandler/render(_:_:)`` (from the settings).
     public private(set) var templateLoader: Loader?
@@ -30,7 +34,9 @@ public final class Application: Resource {
     var streamedBodies: [ObjectIdentifier: StreamedRequestBody] = [:]
     /// False while no route can stream bodies (every handler type is known not to), so that requests with a
     /// body are routed once, in `render`.
-    private(set) var mayStreamBodies = false
+    @exclusivity(unchecked) private(set) var mayStreamBodies = false
+    /// The ETag of the last body hashed by ``RequestHandler/computeEtag()`` (its calls run no user code).
+    @exclusivity(unchecked) var etagMemo = ETagMemo()
     /// The current time in seconds since the epoch (replaceable for tests of cookie ages).
     public var now: () -> Double = { Date().timeIntervalSince1970 }
 
@@ -137,7 +143,7 @@ public final class Application: Resource {
     /// request, so this always returns `.notDoneYet`.
     public override func render(_ request: Request) throws -> RenderResult {
         // A streamed body: its handler is already running (the verb ran or runs after the last piece).
-        if !streamedBodies.isEmpty, streamedBodies.removeValue(forKey: ObjectIdentifier(request)) != nil { return .notDoneYet }
+        if mayStreamBodies, !streamedBodies.isEmpty, streamedBodies.removeValue(forKey: ObjectIdentifier(request)) != nil { return .notDoneYet }
         let handler: RequestHandler
         if let (spec, positional, named) = findRoute(request) {
             handler = spec.makeHandler()

@@ -24,18 +24,6 @@ public enum Digest {
         return hash(algorithm, k.map { $0 ^ 0x5c } + inner)
     }
 
-    /// `"<lowercase hex>"`: a quoted entity tag built in one allocation.
-    static func quotedHex(_ bytes: [UInt8]) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2 + 2) { out in
-            let digits: StaticString = "0123456789abcdef"
-            let d = digits.utf8Start
-            out[0] = 0x22
-            for (i, b) in bytes.enumerated() { out[1 + 2 * i] = d[Int(b >> 4)]; out[2 + 2 * i] = d[Int(b & 15)] }
-            out[bytes.count * 2 + 1] = 0x22
-            return bytes.count * 2 + 2
-        }
-    }
-
     /// Lowercase hexadecimal.
     public static func hex(_ bytes: some Collection<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
@@ -71,62 +59,119 @@ public enum Digest {
         message.withUnsafeBufferPointer { sha1(UnsafeRawBufferPointer($0)) }
     }
 
-    /// SHA-1 without intermediate arrays (the ETag of every 200 GET goes through here).
     static func sha1(_ message: UnsafeRawBufferPointer) -> [UInt8] {
-        var h0: UInt32 = 0x67452301, h1: UInt32 = 0xEFCDAB89, h2: UInt32 = 0x98BADCFE, h3: UInt32 = 0x10325476, h4: UInt32 = 0xC3D2E1F0
+        let h = sha1State(message)
+        var out = [UInt8](repeating: 0, count: 20)
+        out.withUnsafeMutableBytes { p in
+            for (j, v) in [h.0, h.1, h.2, h.3, h.4].enumerated() { p.storeBytes(of: v.bigEndian, toByteOffset: 4 * j, as: UInt32.self) }
+        }
+        return out
+    }
+
+    /// `"<lowercase hex SHA-1>"`, the entity tag of a body (Tornado's `compute_etag`), built in one allocation
+    /// (the string's) from the hash state.
+    static func sha1QuotedHex(_ message: UnsafeRawBufferPointer) -> String {
+        let h = sha1State(message)
+        return String(unsafeUninitializedCapacity: 42) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let d = digits.utf8Start
+            out[0] = 0x22
+            @inline(__always) func word(_ v: UInt32, at i: Int) {
+                var shift: UInt32 = 28
+                for j in 0..<8 { out[i + j] = d[Int((v >> shift) & 15)]; shift &-= 4 }
+            }
+            word(h.0, at: 1); word(h.1, at: 9); word(h.2, at: 17); word(h.3, at: 25); word(h.4, at: 33)
+            out[41] = 0x22
+            return 42
+        }
+    }
+
+    /// The five words of the SHA-1 state after `message` (FIPS 180-4 §6.1), without intermediate arrays or
+    /// captured variables (a mutable local captured by the closures below would be boxed and checked on every
+    /// access): a 16-word rolling message schedule and the 80 rounds unrolled by five, so that the working
+    /// variables rotate by renaming instead of moves (the ETag of every 200 GET goes through here).
+    static func sha1State(_ message: UnsafeRawBufferPointer) -> (UInt32, UInt32, UInt32, UInt32, UInt32) {
         let n = message.count
         let total = (n + 9 + 63) / 64 * 64
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+                var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
+                let schedule = w.baseAddress!
                 // The last one or two blocks: the message's tail, 0x80, zeros, the bit length.
                 let fullBlocks = n / 64
                 let tailStart = fullBlocks * 64
                 let tailCount = total - tailStart
-                for i in 0..<tailCount { tail[i] = 0 }
-                for i in 0..<(n - tailStart) { tail[i] = message[tailStart + i] }
-                tail[n - tailStart] = 0x80
-                let bits = UInt64(n) &* 8
-                for i in 0..<8 { tail[tailCount - 1 - i] = UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8)) }
-                @inline(__always) func block(_ p: UnsafeRawPointer) {
-                    for i in 0..<16 {
-                        w[i] = UInt32(p.load(fromByteOffset: 4 * i, as: UInt8.self)) << 24
-                            | UInt32(p.load(fromByteOffset: 4 * i + 1, as: UInt8.self)) << 16
-                            | UInt32(p.load(fromByteOffset: 4 * i + 2, as: UInt8.self)) << 8
-                            | UInt32(p.load(fromByteOffset: 4 * i + 3, as: UInt8.self))
-                    }
-                    for i in 16..<80 { w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1) }
-                    var a = h0, b = h1, c = h2, d = h3, e = h4
-                    for i in 0..<20 {
-                        let t = rotl(a, 5) &+ ((b & c) | (~b & d)) &+ e &+ 0x5A827999 &+ w[i]
-                        e = d; d = c; c = rotl(b, 30); b = a; a = t
-                    }
-                    for i in 20..<40 {
-                        let t = rotl(a, 5) &+ (b ^ c ^ d) &+ e &+ 0x6ED9EBA1 &+ w[i]
-                        e = d; d = c; c = rotl(b, 30); b = a; a = t
-                    }
-                    for i in 40..<60 {
-                        let t = rotl(a, 5) &+ ((b & c) | (b & d) | (c & d)) &+ e &+ 0x8F1BBCDC &+ w[i]
-                        e = d; d = c; c = rotl(b, 30); b = a; a = t
-                    }
-                    for i in 60..<80 {
-                        let t = rotl(a, 5) &+ (b ^ c ^ d) &+ e &+ 0xCA62C1D6 &+ w[i]
-                        e = d; d = c; c = rotl(b, 30); b = a; a = t
-                    }
-                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e
+                let tailRaw = UnsafeMutableRawBufferPointer(tail)
+                tailRaw.initializeMemory(as: UInt8.self, repeating: 0)
+                if n > tailStart, let base = message.baseAddress {
+                    tailRaw.baseAddress!.copyMemory(from: base + tailStart, byteCount: n - tailStart)
                 }
+                tail[n - tailStart] = 0x80
+                tailRaw.storeBytes(of: (UInt64(n) &* 8).bigEndian, toByteOffset: tailCount - 8, as: UInt64.self)
                 if let base = message.baseAddress {
-                    for blk in 0..<fullBlocks { block(base + blk * 64) }
+                    for blk in 0..<fullBlocks { sha1Block(&h, base + blk * 64, schedule) }
                 }
                 let tailBase = UnsafeRawPointer(tail.baseAddress!)
-                for blk in 0..<(tailCount / 64) { block(tailBase + blk * 64) }
+                for blk in 0..<(tailCount / 64) { sha1Block(&h, tailBase + blk * 64, schedule) }
+                return h
             }
         }
-        var out = [UInt8](repeating: 0, count: 20)
-        for (j, v) in [h0, h1, h2, h3, h4].enumerated() {
-            out[4 * j] = UInt8(v >> 24); out[4 * j + 1] = UInt8(truncatingIfNeeded: v >> 16)
-            out[4 * j + 2] = UInt8(truncatingIfNeeded: v >> 8); out[4 * j + 3] = UInt8(truncatingIfNeeded: v)
+    }
+
+    /// One 64-byte block into the state `h`, with `w` (16 words) as the rolling schedule.
+    @inline(__always)
+    private static func sha1Block(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32), _ p: UnsafeRawPointer,
+                                  _ w: UnsafeMutablePointer<UInt32>) {
+        for i in 0..<16 { w[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
+        @inline(__always) func W(_ i: Int) -> UInt32 {
+            if i < 16 { return w[i] }
+            let v = rotl(w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15], 1)
+            w[i & 15] = v
+            return v
         }
-        return out
+        // One round: `e` gets the new value, `b` is rotated; the caller renames the variables.
+        @inline(__always) func r(_ a: UInt32, _ b: inout UInt32, _ e: inout UInt32, _ f: UInt32, _ kw: UInt32) {
+            e = rotl(a, 5) &+ f &+ e &+ kw
+            b = rotl(b, 30)
+        }
+        @inline(__always) func ch(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { d ^ (b & (c ^ d)) }
+        @inline(__always) func parity(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { b ^ c ^ d }
+        @inline(__always) func maj(_ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt32 { (b & c) | (d & (b | c)) }
+        var a = h.0, b = h.1, c = h.2, d = h.3, e = h.4
+        var i = 0
+        while i < 20 {
+            r(a, &b, &e, ch(b, c, d), 0x5A827999 &+ W(i))
+            r(e, &a, &d, ch(a, b, c), 0x5A827999 &+ W(i + 1))
+            r(d, &e, &c, ch(e, a, b), 0x5A827999 &+ W(i + 2))
+            r(c, &d, &b, ch(d, e, a), 0x5A827999 &+ W(i + 3))
+            r(b, &c, &a, ch(c, d, e), 0x5A827999 &+ W(i + 4))
+            i += 5
+        }
+        while i < 40 {
+            r(a, &b, &e, parity(b, c, d), 0x6ED9EBA1 &+ W(i))
+            r(e, &a, &d, parity(a, b, c), 0x6ED9EBA1 &+ W(i + 1))
+            r(d, &e, &c, parity(e, a, b), 0x6ED9EBA1 &+ W(i + 2))
+            r(c, &d, &b, parity(d, e, a), 0x6ED9EBA1 &+ W(i + 3))
+            r(b, &c, &a, parity(c, d, e), 0x6ED9EBA1 &+ W(i + 4))
+            i += 5
+        }
+        while i < 60 {
+            r(a, &b, &e, maj(b, c, d), 0x8F1BBCDC &+ W(i))
+            r(e, &a, &d, maj(a, b, c), 0x8F1BBCDC &+ W(i + 1))
+            r(d, &e, &c, maj(e, a, b), 0x8F1BBCDC &+ W(i + 2))
+            r(c, &d, &b, maj(d, e, a), 0x8F1BBCDC &+ W(i + 3))
+            r(b, &c, &a, maj(c, d, e), 0x8F1BBCDC &+ W(i + 4))
+            i += 5
+        }
+        while i < 80 {
+            r(a, &b, &e, parity(b, c, d), 0xCA62C1D6 &+ W(i))
+            r(e, &a, &d, parity(a, b, c), 0xCA62C1D6 &+ W(i + 1))
+            r(d, &e, &c, parity(e, a, b), 0xCA62C1D6 &+ W(i + 2))
+            r(c, &d, &b, parity(d, e, a), 0xCA62C1D6 &+ W(i + 3))
+            r(b, &c, &a, parity(c, d, e), 0xCA62C1D6 &+ W(i + 4))
+            i += 5
+        }
+        h.0 &+= a; h.1 &+= b; h.2 &+= c; h.3 &+= d; h.4 &+= e
     }
 
     // MARK: SHA-256

@@ -20,41 +20,47 @@ import TwisterTemplates
 /// then arrives through ``dataReceived(_:)``, and step 5 runs after its last piece (see ``dataReceived(_:)``).
 @ReactorActor
 open class RequestHandler {
+    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): a handler is
+    // confined to the reactor thread, and no access to them spans a call into user code: the hooks (`get()`,
+    // `prepare()`, `computeEtag()`, `getCurrentUser()`, …) and Deferred callbacks are called outside any access,
+    // with their results stored afterwards, and the mutating calls on `headers`, `buffer` and `newCookies` run
+    // none. (What the check would still catch is a subclass's own overlapping access, such as
+    // `swap(&headers, &headers)`, which the compiler already refuses statically in most forms.)
     /// The application that routed the request here.
-    public private(set) var application: Application!
+    @exclusivity(unchecked) public private(set) var application: Application!
     /// The request being answered.
-    public private(set) var request: Request!
+    @exclusivity(unchecked) public private(set) var request: Request!
     /// Positional path groups, percent-decoded (nil for an optional group that did not match).
-    public internal(set) var pathArgs: [String?] = []
+    @exclusivity(unchecked) public internal(set) var pathArgs: [String?] = []
     /// Named path groups, percent-decoded.
-    public internal(set) var pathKwargs: [String: String?] = [:]
-    var rawPathArgs: [Substring?] = []
-    var rawPathKwargs: [String: Substring?] = [:]
+    @exclusivity(unchecked) public internal(set) var pathKwargs: [String: String?] = [:]
+    @exclusivity(unchecked) var rawPathArgs: [Substring?] = []
+    @exclusivity(unchecked) var rawPathKwargs: [String: Substring?] = [:]
 
     /// The response status (Tornado's `get_status()`).
-    public private(set) var status = 200
+    @exclusivity(unchecked) public private(set) var status = 200
     /// The reason phrase sent with ``status``.
-    public private(set) var reason: String?
+    @exclusivity(unchecked) public private(set) var reason: String?
     /// The response headers (Content-Type defaults to `text/html; charset=UTF-8`).
-    public internal(set) var headers = HTTPHeaders()
-    var buffer = ByteBuffer()
-    var newCookies: [(name: String, header: String)] = []
+    @exclusivity(unchecked) public internal(set) var headers = HTTPHeaders()
+    @exclusivity(unchecked) var buffer = ByteBuffer()
+    @exclusivity(unchecked) var newCookies: [(name: String, header: String)] = []
     /// True once the status line and headers went out (the first ``flush()``).
-    public internal(set) var headersWritten = false
+    @exclusivity(unchecked) public internal(set) var headersWritten = false
     /// True once ``finish()`` ran.
-    public internal(set) var finished = false
+    @exclusivity(unchecked) public internal(set) var finished = false
     /// When false, the handler stays open after the verb method returns until it calls ``finish()`` itself
     /// (Tornado's former `@asynchronous`).
-    public var autoFinish = true
-    var watchingConnection = false
-    var startTime: Double = 0
-    var endTime: Double?
-    var encoder: GzipEncoder?
-    var flushControl: FlushControl?
-    var cachedQueryArguments: [String: [String]]?
-    var cachedBodyArguments: [String: [String]]?
-    var currentUserState: CurrentUserState = .unknown
-    var cachedXsrfToken: String?
+    @exclusivity(unchecked) public var autoFinish = true
+    @exclusivity(unchecked) var watchingConnection = false
+    @exclusivity(unchecked) var startTime: Double = 0
+    @exclusivity(unchecked) var endTime: Double?
+    @exclusivity(unchecked) var encoder: GzipEncoder?
+    @exclusivity(unchecked) var flushControl: FlushControl?
+    @exclusivity(unchecked) var cachedQueryArguments: [String: [String]]?
+    @exclusivity(unchecked) var cachedBodyArguments: [String: [String]]?
+    @exclusivity(unchecked) var currentUserState: CurrentUserState = .unknown
+    @exclusivity(unchecked) var cachedXsrfToken: String?
 
     enum CurrentUserState { case unknown, known(Any?) }
 
@@ -167,7 +173,7 @@ open class RequestHandler {
 
     /// Steps 2–3 of the lifecycle: 405, path decoding (400), XSRF (403).
     func checkRequest() throws {
-        guard supportedMethods.contains(request.method) else { throw HTTPError(405) }
+        guard Self.supports(supportedMethods, request.method) else { throw HTTPError(405) }
         try decodePathArguments()
         let m = request.method
         if application.settings.xsrfCookies && m != "GET" && m != "HEAD" && m != "OPTIONS" {
@@ -195,16 +201,32 @@ open class RequestHandler {
         if autoFinish { finish() } else { watchConnection() }
     }
 
+    /// `methods.contains(method)`, without hashing the method when `methods` is ``defaultSupportedMethods``
+    /// itself: then a switch over its seven names answers. (A `Set` is one reference to its storage; comparing
+    /// the bits tells "the same set" at once, where `==` would compare the elements of an equal-sized one.)
+    private nonisolated static func supports(_ methods: Set<String>, _ method: String) -> Bool {
+        if unsafeBitCast(methods, to: UInt.self) == unsafeBitCast(defaultSupportedMethods, to: UInt.self) {
+            switch method {
+            case "GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS": return true
+            default: return false
+            }
+        }
+        return methods.contains(method)
+    }
+
     func watchConnection() {
         guard !watchingConnection else { return }
         watchingConnection = true
         // Holds the handler (strongly) until the request finishes or the client goes away, as Tornado's
-        // connection holds its handler; the Deferred drops the closure once it fires.
-        request.notifyFinish().addErrback { (_: Failure) -> Void in
-            self.application.streamedBodies[ObjectIdentifier(self.request)] = nil
-            guard !self.finished else { return }
-            self.onConnectionClose()
-        }
+        // connection holds its handler: the request keeps it among its `notifyFinish` waiters (in order, without
+        // a Deferred and a closure per request) and calls `requestConnectionLost` if the client goes away first.
+        request.watchConnectionLoss(self)
+    }
+
+    func requestConnectionLost() {
+        application.streamedBodies[ObjectIdentifier(request)] = nil
+        guard !finished else { return }
+        onConnectionClose()
     }
 
     private func decodePathArguments() throws {
@@ -249,7 +271,12 @@ open class RequestHandler {
 
     /// Resets status, headers and the unflushed buffer to their defaults (Tornado's `clear`).
     public func clear() {
-        headers = Self.defaultHeaders
+        // A fresh array with room for the usual few headers (Etag, Content-Length…), rather than the shared
+        // default one that the first `set` would copy and grow.
+        var h = HTTPHeaders()
+        h.reserveCapacity(4)
+        h.add("Content-Type", "text/html; charset=UTF-8")
+        headers = h
         setDefaultHeaders()
         buffer.clear()
         status = 200
@@ -410,8 +437,10 @@ open class RequestHandler {
     // MARK: ETag
 
     /// The entity tag of the buffered body: the quoted SHA-1 hex (Tornado's `compute_etag`); nil for none.
+    /// (The application remembers the tag of the last body it hashed: the same bytes again are compared, not
+    /// hashed; see `ETagMemo`.)
     open func computeEtag() -> String? {
-        Digest.quotedHex(buffer.withUnsafeReadableBytes { Digest.sha1($0) })
+        application.etagMemo.etag(of: buffer)
     }
 
     /// Sets the ETag header from ``computeEtag()``.
@@ -539,11 +568,14 @@ open class RequestHandler {
     public var fullURL: String { "\(scheme)://\(host)\(request.uri)" }
 }
 
+extension RequestHandler: RequestLossObserver {}
+
 /// Tracks whether the connection can take more output, for ``RequestHandler/flush()``'s Deferred.
 @ReactorActor
 final class FlushControl: Producer {
-    private var paused = false
-    private var waiters: [Deferred<Void>] = []
+    // Unchecked: confined to the reactor thread; `release` fires the waiters from a copy.
+    @exclusivity(unchecked) private var paused = false
+    @exclusivity(unchecked) private var waiters: [Deferred<Void>] = []
 
     func wait() -> Deferred<Void> {
         if !paused { return succeed(()) }
