@@ -34,7 +34,9 @@ import TwisterTesting
     @Test func poolOverRealRedisReconnectsAfterKill() async throws {
         let (host, port) = serverAddress("TWISTER_REDIS", default: "127.0.0.1:6379")
         guard await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }) != nil else { return }
-        let pool = RedisPool(host: host, port: port, size: 2, options: RedisOptions(clientName: "twister-pool"), connectTimeout: 2)
+        // A name of this run's own: another test process may be using the same server at the same time.
+        let name = "twister-pool-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let pool = RedisPool(host: host, port: port, size: 2, options: RedisOptions(clientName: name), connectTimeout: 2)
         pool.initialDelay = 0.05
         pool.start()
         defer { pool.stop() }
@@ -44,7 +46,7 @@ import TwisterTesting
         let admin = try #require(await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }))
         defer { admin.transport?.loseConnection() }
         let list = try await h.value(admin.execute(["CLIENT", "LIST"])).string ?? ""
-        let ids = list.split(separator: "\n").filter { $0.contains("name=twister-pool ") }.compactMap { line in
+        let ids = list.split(separator: "\n").filter { $0.contains("name=\(name) ") }.compactMap { line in
             line.split(separator: " ").first { $0.hasPrefix("id=") }.map { RedisArgument(String($0.dropFirst(3))) }
         }
         #expect(ids.count == 2)
