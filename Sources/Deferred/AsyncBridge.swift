@@ -128,7 +128,7 @@ extension Deferred {
             do {
                 context.enter()
                 defer { context.exit() }
-                outcome = .success(Box(try await body()))
+                outcome = .success(AnyBox.make(try await body()))
             } catch {
                 outcome = .failure(Failure.wrap(error))
             }

@@ -57,7 +57,7 @@ public struct Deferred<Value> {
     /// Fires the chain with `value`. A second fire is reported as an ``AlreadyCalledError`` through the
     /// unhandled-error hook and ignored; use ``tryCallback(_:)`` to get it thrown.
     @inlinable public func callback(_ value: Value, file: String = #fileID, line: Int = #line) {
-        do { try core.fire(.success(Box(value)), site: "\(file):\(line)") } catch {
+        do { try core.fire(.success(AnyBox.make(value)), site: "\(file):\(line)") } catch {
             DeferredDebug.reportUnhandled(Failure(error, file: file, line: line), creator: nil, invoker: nil)
         }
     }
@@ -71,7 +71,7 @@ public struct Deferred<Value> {
 
     /// Like `callback`, but a second fire throws ``AlreadyCalledError``.
     @inlinable public func tryCallback(_ value: Value, file: String = #fileID, line: Int = #line) throws(AlreadyCalledError) {
-        try core.fire(.success(Box(value)), site: "\(file):\(line)")
+        try core.fire(.success(AnyBox.make(value)), site: "\(file):\(line)")
     }
 
     /// Like `errback`, but a second fire throws ``AlreadyCalledError``.
@@ -97,6 +97,7 @@ public struct Deferred<Value> {
     /// held by `core` as its result (see ``AnyBox`` for why that is safe), else in a new box.
     @inlinable @inline(__always)
     static func output<U>(_ out: U, replacing box: AnyBox, in core: DeferredCore) -> DeferredCore.StepOutput {
+        if ObjectIdentifier(U.self) == ObjectIdentifier(Void.self) { return .value(AnyBox.void) }
         if ObjectIdentifier(type(of: box)) == ObjectIdentifier(Box<U>.self), case .success(let held)? = core.state,
            held === box, ObjectIdentifier(U.self) != ObjectIdentifier(ResultConsumed.self) {
             unsafeDowncast(box, to: Box<U>.self).value = out
@@ -122,7 +123,7 @@ public struct Deferred<Value> {
     }
 
     @inlinable static func runErrback<U>(_ f: (Failure) throws -> U, _ failure: Failure) -> DeferredCore.StepOutput {
-        do { return .value(Box(try f(failure))) } catch { return .failure(Failure.wrap(error)) }
+        do { return .value(AnyBox.make(try f(failure))) } catch { return .failure(Failure.wrap(error)) }
     }
 
     @inlinable static func runChainingErrback<U>(_ f: (Failure) throws -> Deferred<U>, _ failure: Failure) -> DeferredCore.StepOutput {

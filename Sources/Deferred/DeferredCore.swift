@@ -30,7 +30,7 @@ final class DeferredCore {
     /// the result out. A typed `add…` builds it around the user's function (see Deferred.swift); a step whose
     /// function is a closure literal without captures is specialized by the compiler into a closure without
     /// context, so adding it allocates nothing.
-    @usableFromInline typealias StepFunction = (Outcome, DeferredCore) -> StepOutput
+    @usableFromInline typealias StepFunction = (__owned Outcome, DeferredCore) -> StepOutput
 
     /// One (callback, errback) pair of the chain as one function (Twisted's tuple of two callables), or a
     /// continuation marker. A struct of two references rather than an enum of closures: moving it out of the
@@ -213,7 +213,7 @@ final class DeferredCore {
                 }
                 guard let r = current.state else { preconditionFailure("Deferred chain running without a result") }
                 current.running = true
-                let output = entry.step(r, current)
+                let output = entry.step(consume r, current)
                 current.running = false
                 switch output {
                 case .unchanged: break
@@ -282,6 +282,16 @@ final class DeferredCore {
     /// Shared by every core: safe because it is never written (a `Box<ResultConsumed>` holds an empty struct, and
     /// the in-place overwrite of a step's input box is skipped for `ResultConsumed` outputs).
     @usableFromInline nonisolated(unsafe) static let consumed: AnyBox = Box(ResultConsumed())
+
+    /// The result of every step and fire whose value is `Void` (no box allocated per `Void` step). Shared, and
+    /// safe for the same reason as ``consumed``: it holds an empty tuple and is never written.
+    @usableFromInline nonisolated(unsafe) static let void: AnyBox = Box(())
+
+    /// `value` boxed: the shared ``void`` box for `Void`, else a new `Box<T>`.
+    @inlinable static func make<T>(_ value: T) -> AnyBox {
+        if ObjectIdentifier(T.self) == ObjectIdentifier(Void.self) { return AnyBox.void }
+        return Box(value)
+    }
 
     /// The value as `V`: the stored value when the box is a `Box<V>` (no cast), else the dynamic cast `as? V`.
     @inlinable final func get<V>(_: V.Type) -> V? {
