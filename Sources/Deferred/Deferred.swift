@@ -98,7 +98,7 @@ public struct Deferred<Value> {
     @inlinable @inline(__always)
     static func output<U>(_ out: U, replacing box: AnyBox, in core: DeferredCore) -> DeferredCore.StepOutput {
         if ObjectIdentifier(U.self) == ObjectIdentifier(Void.self) { return .value(AnyBox.void) }
-        if ObjectIdentifier(type(of: box)) == ObjectIdentifier(Box<U>.self), case .success(let held)? = core.state,
+        if box.typeID == ObjectIdentifier(U.self), case .success(let held)? = core.state,
            held === box, ObjectIdentifier(U.self) != ObjectIdentifier(ResultConsumed.self) {
             unsafeDowncast(box, to: Box<U>.self).value = out
             return .unchanged
@@ -112,7 +112,7 @@ public struct Deferred<Value> {
         box.anyValue is ResultConsumed ? .value(box) : mismatch(box)
     }
 
-    @inlinable static func runCallback<U>(_ f: (Value) throws -> U, _ box: AnyBox, _ core: DeferredCore) -> DeferredCore.StepOutput {
+    @inlinable @inline(__always) static func runCallback<U>(_ f: (Value) throws -> U, _ box: AnyBox, _ core: DeferredCore) -> DeferredCore.StepOutput {
         guard let v = box.get(Value.self) else { return missing(box) }
         do { return output(try f(v), replacing: box, in: core) } catch { return .failure(Failure.wrap(error)) }
     }

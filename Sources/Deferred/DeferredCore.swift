@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// The stored properties touched per step or per fire skip Swift's dynamic exclusivity checks
 /// (`@exclusivity(unchecked)`, about 77 instructions per access, a fifth of a step before): the run loop moves each
-/// entry out of the array before calling it and never holds an access to any of them across a user step or a
+/// entry out of the buffer before calling it and never holds an access to any of them across a user step or a
 /// canceller, so a step that re-enters (adds steps, fires or cancels another Deferred) cannot overlap one; and a
 /// core is used by one thread at a time (see above), so no access can overlap from another thread either.
 @usableFromInline
@@ -261,23 +261,26 @@ final class DeferredCore {
 
 /// A chain's success value, boxed: the untyped core holds an `AnyBox`, each typed step knows its `Box<T>`.
 ///
-/// Why a box and not `Any`: a step checks its input with one metatype comparison (`Box<Value>`, exactly) and reads
-/// the value with no dynamic cast, and a step whose output has the input's type overwrites the box in place, so a
-/// chain of `Int -> Int` steps allocates no result storage per step. Any other type relationship (an existential,
-/// an Optional, a superclass) falls back to `anyValue as? Value`, the dynamic cast the chain always made, so the
-/// cast rules are unchanged.
+/// Why a box and not `Any`: a step checks its input with one comparison (the box's `typeID` against its input
+/// type) and reads the value with no dynamic cast; a step whose output has the input's type overwrites the box in
+/// place, so a chain of `Int -> Int` steps allocates no result storage per step; and copying a result is a retain,
+/// with no existential value-witness calls. Any other type relationship (an existential, an Optional, a
+/// superclass) falls back to `anyValue as? Value`, the dynamic cast the chain always made, so the cast rules are
+/// unchanged.
 ///
-/// Ownership rule that makes the in-place overwrite safe: a box is referenced by at most one core's `result` (it
+/// Ownership rule that makes the in-place overwrite safe: a box is referenced by at most one core's `state` (it
 /// is moved, never copied, between cores: chaining and continuations leave ``AnyBox/consumed`` behind) and by
 /// transient locals of the run loop; readers (`result`, `value`, DeferredList) copy the value out. A step
-/// overwrites its input box only when, after the user's function returned, that box is still its core's result
-/// (a step that made another chain steal this Deferred's result has moved the box away).
+/// overwrites its input box only when, after the user's function returned, that box is still its core's state
+/// (a step that made another chain steal this Deferred's result has moved the box away). The two shared boxes,
+/// ``AnyBox/consumed`` and ``AnyBox/void``, hold empty values and are never overwritten.
 @usableFromInline class AnyBox {
-    @inlinable init() {}
+    /// The stored value's static type (`T` of the `Box<T>` this is). Compared with a step's input type, it
+    /// identifies the box's class without looking up `Box<V>`'s generic metadata (a call per check).
+    @usableFromInline let typeID: ObjectIdentifier
+    @inlinable init(typeID: ObjectIdentifier) { self.typeID = typeID }
     /// The value as `Any`, for casts to another type than the stored one and for messages.
     @usableFromInline var anyValue: Any { fatalError("AnyBox is abstract") }
-    /// The stored value's static type.
-    @usableFromInline var valueType: Any.Type { fatalError("AnyBox is abstract") }
     /// The marker left behind by a result moved to another Deferred or taken by an await (Twisted leaves None).
     /// Shared by every core: safe because it is never written (a `Box<ResultConsumed>` holds an empty struct, and
     /// the in-place overwrite of a step's input box is skipped for `ResultConsumed` outputs).
@@ -294,8 +297,8 @@ final class DeferredCore {
     }
 
     /// The value as `V`: the stored value when the box is a `Box<V>` (no cast), else the dynamic cast `as? V`.
-    @inlinable final func get<V>(_: V.Type) -> V? {
-        if ObjectIdentifier(type(of: self)) == ObjectIdentifier(Box<V>.self) {
+    @inlinable @inline(__always) final func get<V>(_: V.Type) -> V? {
+        if typeID == ObjectIdentifier(V.self) {
             return unsafeDowncast(self, to: Box<V>.self).value
         }
         return anyValue as? V
@@ -306,9 +309,8 @@ final class DeferredCore {
     /// Unchecked exclusivity: read by a copy and written once a step's function has returned (never an access
     /// held across user code), by the one thread that runs the chain.
     @exclusivity(unchecked) @usableFromInline var value: T
-    @inlinable init(_ value: T) { self.value = value; super.init() }
+    @inlinable init(_ value: T) { self.value = value; super.init(typeID: ObjectIdentifier(T.self)) }
     @usableFromInline override var anyValue: Any { value }
-    @usableFromInline override var valueType: Any.Type { T.self }
 }
 
 /// A step returned the very Deferred it was added to: it could never fire.
