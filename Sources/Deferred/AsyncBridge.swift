@@ -83,11 +83,12 @@ extension Deferred {
         let result: UnsafeTransfer<AnyBox> = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation(isolation: isolation) { (cont: UnsafeContinuation<UnsafeTransfer<AnyBox>, any Error>) in
                 context?.waitingOn = core
-                core.append(.init { outcome, _ in
+                core.append(.init { c in
                     context?.waitingOn = nil
-                    switch outcome {
-                    case .success(let box): cont.resume(returning: UnsafeTransfer(box))
-                    case .failure(let f): cont.resume(throwing: f.error)
+                    switch c.state {
+                    case .success(let box)?: cont.resume(returning: UnsafeTransfer(box))
+                    case .failure(let f)?: cont.resume(throwing: f.error)
+                    case nil: preconditionFailure("Deferred step running without a result")
                     }
                     return .value(AnyBox.consumed)
                 })

@@ -95,12 +95,17 @@ public struct Deferred<Value> {
 
     /// The step's output as the chain's next result: written into the input box when that box is a `Box<U>` still
     /// held by `core` as its result (see ``AnyBox`` for why that is safe), else in a new box.
+    ///
+    /// `input` is unretained and the user's function has run since it was read: it is compared by address with
+    /// the core's current success box before anything reads or writes it. Equal means the core still holds it,
+    /// so it is alive.
     @inlinable @inline(__always)
-    static func output<U>(_ out: U, replacing box: AnyBox, in core: DeferredCore) -> DeferredCore.StepOutput {
+    static func output<U>(_ out: U, replacing input: Unmanaged<AnyBox>, in core: DeferredCore) -> DeferredCore.StepOutput {
         if ObjectIdentifier(U.self) == ObjectIdentifier(Void.self) { return .value(AnyBox.void) }
-        if box.typeID == ObjectIdentifier(U.self), case .success(let held)? = core.state,
-           held === box, ObjectIdentifier(U.self) != ObjectIdentifier(ResultConsumed.self) {
-            unsafeDowncast(box, to: Box<U>.self).value = out
+        if ObjectIdentifier(U.self) != ObjectIdentifier(ResultConsumed.self), let held = core.successBox,
+           held.toOpaque() == input.toOpaque(),
+           held._withUnsafeGuaranteedRef({ $0.typeID == ObjectIdentifier(U.self) }) {
+            held._withUnsafeGuaranteedRef { unsafeDowncast($0, to: Box<U>.self).value = out }
             return .unchanged
         }
         return .value(Box(out))
@@ -112,13 +117,16 @@ public struct Deferred<Value> {
         box.anyValue is ResultConsumed ? .value(box) : mismatch(box)
     }
 
-    @inlinable @inline(__always) static func runCallback<U>(_ f: (Value) throws -> U, _ box: AnyBox, _ core: DeferredCore) -> DeferredCore.StepOutput {
-        guard let v = box.get(Value.self) else { return missing(box) }
-        do { return output(try f(v), replacing: box, in: core) } catch { return .failure(Failure.wrap(error)) }
+    /// Runs `f` on the core's success box `input` (unretained: read before `f` runs, while the core holds it).
+    @inlinable @inline(__always)
+    static func runCallback<U>(_ f: (Value) throws -> U, _ input: Unmanaged<AnyBox>, _ core: DeferredCore) -> DeferredCore.StepOutput {
+        guard let v = input._withUnsafeGuaranteedRef({ $0.get(Value.self) }) else { return missing(input.takeUnretainedValue()) }
+        do { return output(try f(v), replacing: input, in: core) } catch { return .failure(Failure.wrap(error)) }
     }
 
-    @inlinable static func runChainingCallback<U>(_ f: (Value) throws -> Deferred<U>, _ box: AnyBox) -> DeferredCore.StepOutput {
-        guard let v = box.get(Value.self) else { return missing(box) }
+    @inlinable
+    static func runChainingCallback<U>(_ f: (Value) throws -> Deferred<U>, _ input: Unmanaged<AnyBox>) -> DeferredCore.StepOutput {
+        guard let v = input._withUnsafeGuaranteedRef({ $0.get(Value.self) }) else { return missing(input.takeUnretainedValue()) }
         do { return .chain(try f(v).core) } catch { return .failure(Failure.wrap(error)) }
     }
 
@@ -134,11 +142,9 @@ public struct Deferred<Value> {
     @discardableResult @inlinable
     public func addCallbacks<U>(_ callback: @escaping (Value) throws -> U,
                                 _ errback: @escaping (Failure) throws -> U) -> Deferred<U> {
-        core.append(.init { outcome, core in
-            switch outcome {
-            case .success(let box): return Self.runCallback(callback, box, core)
-            case .failure(let f): return Self.runErrback(errback, f)
-            }
+        core.append(.init { core in
+            if let input = core.successBox { return Self.runCallback(callback, input, core) }
+            return Self.runErrback(errback, core.failure!)
         })
         return Deferred<U>(core: core)
     }
@@ -146,9 +152,9 @@ public struct Deferred<Value> {
     /// Appends a callback; a failure passes by it untouched.
     @discardableResult @inlinable
     public func addCallback<U>(_ f: @escaping (Value) throws -> U) -> Deferred<U> {
-        core.append(.init { outcome, core in
-            guard case .success(let box) = outcome else { return .unchanged }
-            return Self.runCallback(f, box, core)
+        core.append(.init { core in
+            guard let input = core.successBox else { return .unchanged }
+            return Self.runCallback(f, input, core)
         })
         return Deferred<U>(core: core)
     }
@@ -156,9 +162,9 @@ public struct Deferred<Value> {
     /// Appends a callback that returns a Deferred: the chain waits for it and continues with its result.
     @discardableResult @inlinable
     public func addCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
-        core.append(.init { outcome, _ in
-            guard case .success(let box) = outcome else { return .unchanged }
-            return Self.runChainingCallback(f, box)
+        core.append(.init { core in
+            guard let input = core.successBox else { return .unchanged }
+            return Self.runChainingCallback(f, input)
         })
         return Deferred<U>(core: core)
     }
@@ -167,8 +173,8 @@ public struct Deferred<Value> {
     /// value); throwing (e.g. rethrowing the Failure, or `trap`) keeps the chain on the failure path.
     @discardableResult @inlinable
     public func addErrback(_ f: @escaping (Failure) throws -> Value) -> Deferred<Value> {
-        core.append(.init { outcome, _ in
-            guard case .failure(let failure) = outcome else { return .unchanged }
+        core.append(.init { core in
+            guard let failure = core.failure else { return .unchanged }
             return Self.runErrback(f, failure)
         })
         return self
@@ -177,8 +183,8 @@ public struct Deferred<Value> {
     /// Appends an errback that returns a Deferred: the chain waits for it.
     @discardableResult @inlinable @_disfavoredOverload
     public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
-        core.append(.init { outcome, _ in
-            guard case .failure(let failure) = outcome else { return .unchanged }
+        core.append(.init { core in
+            guard let failure = core.failure else { return .unchanged }
             return Self.runChainingErrback(f, failure)
         })
         return self
@@ -187,11 +193,9 @@ public struct Deferred<Value> {
     /// Appends the same function for both paths (Twisted's `addBoth`).
     @discardableResult @inlinable
     public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> U) -> Deferred<U> {
-        core.append(.init { outcome, core in
-            switch outcome {
-            case .success(let box): return Self.runCallback({ try f(.success($0)) }, box, core)
-            case .failure(let failure): return Self.runErrback({ try f(.failure($0)) }, failure)
-            }
+        core.append(.init { core in
+            if let input = core.successBox { return Self.runCallback({ try f(.success($0)) }, input, core) }
+            return Self.runErrback({ try f(.failure($0)) }, core.failure!)
         })
         return Deferred<U>(core: core)
     }
@@ -199,11 +203,9 @@ public struct Deferred<Value> {
     /// Appends the same Deferred-returning function for both paths.
     @discardableResult @inlinable
     public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
-        core.append(.init { outcome, _ in
-            switch outcome {
-            case .success(let box): return Self.runChainingCallback({ try f(.success($0)) }, box)
-            case .failure(let failure): return Self.runChainingErrback({ try f(.failure($0)) }, failure)
-            }
+        core.append(.init { core in
+            if let input = core.successBox { return Self.runChainingCallback({ try f(.success($0)) }, input) }
+            return Self.runChainingErrback({ try f(.failure($0)) }, core.failure!)
         })
         return Deferred<U>(core: core)
     }

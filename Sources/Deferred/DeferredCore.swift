@@ -26,11 +26,12 @@ final class DeferredCore {
         /// The result stays as it is: a step that passed it by, or wrote its output into the result's own box.
         case unchanged
     }
-    /// One step as the run loop calls it: the chain's current result and the chain itself in, what becomes of
-    /// the result out. A typed `add…` builds it around the user's function (see Deferred.swift); a step whose
+    /// One step as the run loop calls it: the chain in (its `state` is the step's input, never nil), what becomes
+    /// of the result out. A typed `add…` builds it around the user's function (see Deferred.swift); a step whose
     /// function is a closure literal without captures is specialized by the compiler into a closure without
-    /// context, so adding it allocates nothing.
-    @usableFromInline typealias StepFunction = (__owned Outcome, DeferredCore) -> StepOutput
+    /// context, so adding it allocates nothing. The step reads its input from the core rather than being handed
+    /// a copy: a typed step borrows the input box without a retain (see ``successBox``).
+    @usableFromInline typealias StepFunction = (DeferredCore) -> StepOutput
 
     /// One (callback, errback) pair of the chain as one function (Twisted's tuple of two callables), or a
     /// continuation marker. A struct of two references rather than an enum of closures: moving it out of the
@@ -42,14 +43,15 @@ final class DeferredCore {
         /// Set for a continuation marker: the Deferred that waits for this chain's result.
         @usableFromInline var chainee: DeferredCore?
         @inlinable init(_ step: @escaping StepFunction) { self.step = step; chainee = nil }
-        init(continuation: DeferredCore) { step = { _, _ in .unchanged }; chainee = continuation }
+        init(continuation: DeferredCore) { step = { _ in .unchanged }; chainee = continuation }
 
         /// An untyped pair (the await bridge, DeferredList, race): nil passes the result by.
         static func pair(callback: ((AnyBox, DeferredCore) -> StepOutput)?, errback: ((Failure) -> StepOutput)?) -> Entry {
-            Entry { outcome, core in
-                switch outcome {
-                case .success(let box): return callback.map { $0(box, core) } ?? .unchanged
-                case .failure(let f): return errback.map { $0(f) } ?? .unchanged
+            Entry { core in
+                switch core.state {
+                case .success(let box)?: return callback.map { $0(box, core) } ?? .unchanged
+                case .failure(let f)?: return errback.map { $0(f) } ?? .unchanged
+                case nil: preconditionFailure("Deferred step running without a result")
                 }
             }
         }
@@ -91,6 +93,20 @@ final class DeferredCore {
     }
 
     var hasResult: Bool { state != nil }
+
+    /// The success box, unretained: a step's input. Valid (the box alive) as long as `state` holds it, which is
+    /// until the step's user function runs; after that a step compares it with ``successBox`` again (pointer
+    /// identity, no access) before touching it. Saves the retain and release of the input per step.
+    @inlinable var successBox: Unmanaged<AnyBox>? {
+        if case .success(let box)? = state { return Unmanaged.passUnretained(box) }
+        return nil
+    }
+
+    /// The failure the chain holds, if it holds one.
+    @inlinable var failure: Failure? {
+        if case .failure(let f)? = state { return f }
+        return nil
+    }
 
     /// The result with its value as `Any`, for inspection (tests, debugging); the chain itself keeps boxes.
     enum InspectedResult {
@@ -212,9 +228,9 @@ final class DeferredCore {
                     handOver = chainee
                     break
                 }
-                guard let r = current.state else { preconditionFailure("Deferred chain running without a result") }
+                if current.state == nil { preconditionFailure("Deferred chain running without a result") }
                 current.running = true
-                let output = entry.step(consume r, current)
+                let output = entry.step(current)
                 current.running = false
                 switch output {
                 case .unchanged: break
