@@ -98,7 +98,9 @@ public struct Deferred<Value> {
     ///
     /// `input` is unretained and the user's function has run since it was read: it is compared by address with
     /// the core's current success box before anything reads or writes it. Equal means the core still holds it,
-    /// so it is alive.
+    /// so it is alive, and it cannot be a new box at a reused address: while a step runs, its core is fired and
+    /// not waiting, so its state can only stay as it is or be stolen (replaced by the static
+    /// ``AnyBox/consumed``, never freed); no other box can get there before the step returns.
     @inlinable @inline(__always)
     static func output<U>(_ out: U, replacing input: Unmanaged<AnyBox>, in core: DeferredCore) -> DeferredCore.StepOutput {
         if ObjectIdentifier(U.self) == ObjectIdentifier(Void.self) { return .value(AnyBox.void) }
