@@ -57,13 +57,13 @@ extension Deferred {
     /// steps added afterwards see ``ResultConsumed``. Cancelling the awaiting Task cancels the Deferred
     /// (on the awaiting actor's executor). Inside `Deferred { … }`, cancelling that body's Deferred cancels
     /// this one.
-    public var value: Value {
+    @inlinable public var value: Value {
         get async throws {
             if let r = core.consumeResult() {
                 switch r {
-                case .success(let v):
-                    if let v = v as? Value { return v }
-                    throw DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: v))")
+                case .success(let box):
+                    if let v = box.get(Value.self) { return v }
+                    throw DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: box.anyValue))")
                 case .failure(let f):
                     throw f.error
                 }
@@ -72,7 +72,7 @@ extension Deferred {
         }
     }
 
-    private func waitForResult(isolation: isolated (any Actor)?) async throws -> Value {
+    @usableFromInline func waitForResult(isolation: isolated (any Actor)?) async throws -> Value {
         // Non-generic inside (the continuation carries `Any`): a continuation or box generic over `Value` made the
         // runtime look up generic metadata (UnsafeTransfer<Value>, CheckedContinuation<…>) on every await, about
         // 4,000 instructions per await (callgrind). Unsafe continuation: resumed exactly once by construction (one
@@ -80,20 +80,18 @@ extension Deferred {
         let core = self.core
         let context = InlineContext.current
         let transfer = UnsafeTransfer(core)
-        let result: UnsafeTransfer<Any> = try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation(isolation: isolation) { (cont: UnsafeContinuation<UnsafeTransfer<Any>, any Error>) in
+        let result: UnsafeTransfer<AnyBox> = try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation(isolation: isolation) { (cont: UnsafeContinuation<UnsafeTransfer<AnyBox>, any Error>) in
                 context?.waitingOn = core
-                core.append(.pair(
-                    callback: { any in
-                        context?.waitingOn = nil
-                        cont.resume(returning: UnsafeTransfer(any))
-                        return .value(ResultConsumed())
-                    },
-                    errback: { f in
-                        context?.waitingOn = nil
-                        cont.resume(throwing: f.error)
-                        return .value(ResultConsumed())
-                    }))
+                core.append(.init { c in
+                    context?.waitingOn = nil
+                    switch c.state {
+                    case .success(let box)?: cont.resume(returning: UnsafeTransfer(box))
+                    case .failure(let f)?: cont.resume(throwing: f.error)
+                    case nil: preconditionFailure("Deferred step running without a result")
+                    }
+                    return .value(AnyBox.consumed)
+                })
             }
         } onCancel: {
             if let isolation {
@@ -102,8 +100,8 @@ extension Deferred {
                 transfer.value.cancel()
             }
         }
-        if let v = result.value as? Value { return v }
-        throw DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: result.value))")
+        if let v = result.value.get(Value.self) { return v }
+        throw DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: result.value.anyValue))")
     }
 
     /// Starts `body` at once and returns the Deferred of its result: Swift's `inlineCallbacks`.
@@ -131,7 +129,7 @@ extension Deferred {
             do {
                 context.enter()
                 defer { context.exit() }
-                outcome = .success(try await body())
+                outcome = .success(AnyBox.make(try await body()))
             } catch {
                 outcome = .failure(Failure.wrap(error))
             }

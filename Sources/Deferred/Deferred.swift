@@ -35,7 +35,7 @@ public struct Deferred<Value> {
     /// True once fired (callback, errback, or cancelled), even while waiting on a chained Deferred.
     public var called: Bool { core.called }
     /// True when the chain holds a result now (fired, and not waiting on a chained Deferred).
-    public var hasResult: Bool { core.result != nil }
+    public var hasResult: Bool { core.state != nil }
     /// True while paused (explicitly or waiting on a chained Deferred).
     public var isPaused: Bool { core.paused > 0 }
     /// Two handles are the same Deferred when they view the same chain.
@@ -43,12 +43,12 @@ public struct Deferred<Value> {
 
     /// The current result, if any: `.success` when the chain holds a value of type `Value`.
     public var result: Result<Value, Failure>? {
-        switch core.result {
+        switch core.state {
         case nil: return nil
         case .failure(let f)?: return .failure(f)
-        case .success(let v)?:
-            if let v = v as? Value { return .success(v) }
-            return .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: v))")))
+        case .success(let box)?:
+            if let v = box.get(Value.self) { return .success(v) }
+            return .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: box.anyValue))")))
         }
     }
 
@@ -56,26 +56,26 @@ public struct Deferred<Value> {
 
     /// Fires the chain with `value`. A second fire is reported as an ``AlreadyCalledError`` through the
     /// unhandled-error hook and ignored; use ``tryCallback(_:)`` to get it thrown.
-    public func callback(_ value: Value, file: String = #fileID, line: Int = #line) {
-        do { try core.fire(.success(value), site: "\(file):\(line)") } catch {
+    @inlinable public func callback(_ value: Value, file: String = #fileID, line: Int = #line) {
+        do { try core.fire(.success(AnyBox.make(value)), site: "\(file):\(line)") } catch {
             DeferredDebug.reportUnhandled(Failure(error, file: file, line: line), creator: nil, invoker: nil)
         }
     }
 
     /// Fires the chain with a failure wrapping `error` (a Failure is passed on as is).
-    public func errback(_ error: any Error, file: String = #fileID, line: Int = #line) {
+    @inlinable public func errback(_ error: any Error, file: String = #fileID, line: Int = #line) {
         do { try core.fire(.failure(Failure.wrap(error, file: file, line: line)), site: "\(file):\(line)") } catch {
             DeferredDebug.reportUnhandled(Failure(error, file: file, line: line), creator: nil, invoker: nil)
         }
     }
 
     /// Like `callback`, but a second fire throws ``AlreadyCalledError``.
-    public func tryCallback(_ value: Value, file: String = #fileID, line: Int = #line) throws(AlreadyCalledError) {
-        try core.fire(.success(value), site: "\(file):\(line)")
+    @inlinable public func tryCallback(_ value: Value, file: String = #fileID, line: Int = #line) throws(AlreadyCalledError) {
+        try core.fire(.success(AnyBox.make(value)), site: "\(file):\(line)")
     }
 
     /// Like `errback`, but a second fire throws ``AlreadyCalledError``.
-    public func tryErrback(_ error: any Error, file: String = #fileID, line: Int = #line) throws(AlreadyCalledError) {
+    @inlinable public func tryErrback(_ error: any Error, file: String = #fileID, line: Int = #line) throws(AlreadyCalledError) {
         try core.fire(.failure(Failure.wrap(error, file: file, line: line)), site: "\(file):\(line)")
     }
 
@@ -89,57 +89,85 @@ public struct Deferred<Value> {
 
     // MARK: steps
 
-    @inlinable static func cast(_ v: Any) -> Value? { v as? Value }
-
-    @inlinable static func mismatch(_ v: Any) -> DeferredCore.StepOutput {
-        .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: v))")))
+    @inlinable static func mismatch(_ box: AnyBox) -> DeferredCore.StepOutput {
+        .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: box.anyValue))")))
     }
 
-    @inlinable static func wrapCallback<U>(_ f: @escaping (Value) throws -> U) -> (Any) -> DeferredCore.StepOutput {
-        { any in
-            guard let v = cast(any) else { return any is ResultConsumed ? .value(any) : mismatch(any) }
-            do { return .value(try f(v)) } catch { return .failure(Failure.wrap(error)) }
+    /// The step's output as the chain's next result: written into the input box when that box is a `Box<U>` still
+    /// held by `core` as its result (see ``AnyBox`` for why that is safe), else in a new box.
+    ///
+    /// `input` is unretained and the user's function has run since it was read: it is compared by address with
+    /// the core's current success box before anything reads or writes it. Equal means the core still holds it,
+    /// so it is alive, and it cannot be a new box at a reused address: while a step runs, its core is fired and
+    /// not waiting, so its state can only stay as it is or be stolen (replaced by the static
+    /// ``AnyBox/consumed``, never freed); no other box can get there before the step returns.
+    @inlinable @inline(__always)
+    static func output<U>(_ out: U, replacing input: Unmanaged<AnyBox>, in core: DeferredCore) -> DeferredCore.StepOutput {
+        if ObjectIdentifier(U.self) == ObjectIdentifier(Void.self) { return .value(AnyBox.void) }
+        if ObjectIdentifier(U.self) != ObjectIdentifier(ResultConsumed.self), let held = core.successBox,
+           held.toOpaque() == input.toOpaque(),
+           held._withUnsafeGuaranteedRef({ $0.typeID == ObjectIdentifier(U.self) }) {
+            held._withUnsafeGuaranteedRef { unsafeDowncast($0, to: Box<U>.self).value = out }
+            return .unchanged
         }
+        return .value(Box(out))
     }
 
-    @inlinable static func wrapChainingCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> (Any) -> DeferredCore.StepOutput {
-        { any in
-            guard let v = cast(any) else { return any is ResultConsumed ? .value(any) : mismatch(any) }
-            do { return .chain(try f(v).core) } catch { return .failure(Failure.wrap(error)) }
-        }
+    /// The input of a typed step that did not get a `Value`: the marker of a consumed result passes by, anything
+    /// else fails the chain with ``DeferredTypeMismatchError``.
+    @inlinable static func missing(_ box: AnyBox) -> DeferredCore.StepOutput {
+        box.anyValue is ResultConsumed ? .value(box) : mismatch(box)
     }
 
-    @inlinable static func wrapErrback<U>(_ f: @escaping (Failure) throws -> U) -> (Failure) -> DeferredCore.StepOutput {
-        { failure in
-            do { return .value(try f(failure)) } catch { return .failure(Failure.wrap(error)) }
-        }
+    /// Runs `f` on the core's success box `input` (unretained: read before `f` runs, while the core holds it).
+    @inlinable @inline(__always)
+    static func runCallback<U>(_ f: (Value) throws -> U, _ input: Unmanaged<AnyBox>, _ core: DeferredCore) -> DeferredCore.StepOutput {
+        guard let v = input._withUnsafeGuaranteedRef({ $0.get(Value.self) }) else { return missing(input.takeUnretainedValue()) }
+        do { return output(try f(v), replacing: input, in: core) } catch { return .failure(Failure.wrap(error)) }
     }
 
-    @inlinable static func wrapChainingErrback<U>(_ f: @escaping (Failure) throws -> Deferred<U>) -> (Failure) -> DeferredCore.StepOutput {
-        { failure in
-            do { return .chain(try f(failure).core) } catch { return .failure(Failure.wrap(error)) }
-        }
+    @inlinable
+    static func runChainingCallback<U>(_ f: (Value) throws -> Deferred<U>, _ input: Unmanaged<AnyBox>) -> DeferredCore.StepOutput {
+        guard let v = input._withUnsafeGuaranteedRef({ $0.get(Value.self) }) else { return missing(input.takeUnretainedValue()) }
+        do { return .chain(try f(v).core) } catch { return .failure(Failure.wrap(error)) }
+    }
+
+    @inlinable static func runErrback<U>(_ f: (Failure) throws -> U, _ failure: Failure) -> DeferredCore.StepOutput {
+        do { return .value(AnyBox.make(try f(failure))) } catch { return .failure(Failure.wrap(error)) }
+    }
+
+    @inlinable static func runChainingErrback<U>(_ f: (Failure) throws -> Deferred<U>, _ failure: Failure) -> DeferredCore.StepOutput {
+        do { return .chain(try f(failure).core) } catch { return .failure(Failure.wrap(error)) }
     }
 
     /// Appends one (callback, errback) pair (Twisted's `addCallbacks`): exactly one of them runs.
     @discardableResult @inlinable
     public func addCallbacks<U>(_ callback: @escaping (Value) throws -> U,
                                 _ errback: @escaping (Failure) throws -> U) -> Deferred<U> {
-        core.append(.pair(callback: Self.wrapCallback(callback), errback: Self.wrapErrback(errback)))
+        core.append(.init { core in
+            if let input = core.successBox { return Self.runCallback(callback, input, core) }
+            return Self.runErrback(errback, core.failure!)
+        })
         return Deferred<U>(core: core)
     }
 
     /// Appends a callback; a failure passes by it untouched.
     @discardableResult @inlinable
     public func addCallback<U>(_ f: @escaping (Value) throws -> U) -> Deferred<U> {
-        core.append(.pair(callback: Self.wrapCallback(f), errback: nil))
+        core.append(.init { core in
+            guard let input = core.successBox else { return .unchanged }
+            return Self.runCallback(f, input, core)
+        })
         return Deferred<U>(core: core)
     }
 
     /// Appends a callback that returns a Deferred: the chain waits for it and continues with its result.
     @discardableResult @inlinable
     public func addCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
-        core.append(.pair(callback: Self.wrapChainingCallback(f), errback: nil))
+        core.append(.init { core in
+            guard let input = core.successBox else { return .unchanged }
+            return Self.runChainingCallback(f, input)
+        })
         return Deferred<U>(core: core)
     }
 
@@ -147,30 +175,40 @@ public struct Deferred<Value> {
     /// value); throwing (e.g. rethrowing the Failure, or `trap`) keeps the chain on the failure path.
     @discardableResult @inlinable
     public func addErrback(_ f: @escaping (Failure) throws -> Value) -> Deferred<Value> {
-        core.append(.pair(callback: nil, errback: Self.wrapErrback(f)))
+        core.append(.init { core in
+            guard let failure = core.failure else { return .unchanged }
+            return Self.runErrback(f, failure)
+        })
         return self
     }
 
     /// Appends an errback that returns a Deferred: the chain waits for it.
     @discardableResult @inlinable @_disfavoredOverload
     public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
-        core.append(.pair(callback: nil, errback: Self.wrapChainingErrback(f)))
+        core.append(.init { core in
+            guard let failure = core.failure else { return .unchanged }
+            return Self.runChainingErrback(f, failure)
+        })
         return self
     }
 
     /// Appends the same function for both paths (Twisted's `addBoth`).
     @discardableResult @inlinable
     public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> U) -> Deferred<U> {
-        core.append(.pair(callback: Self.wrapCallback { try f(.success($0)) },
-                          errback: Self.wrapErrback { try f(.failure($0)) }))
+        core.append(.init { core in
+            if let input = core.successBox { return Self.runCallback({ try f(.success($0)) }, input, core) }
+            return Self.runErrback({ try f(.failure($0)) }, core.failure!)
+        })
         return Deferred<U>(core: core)
     }
 
     /// Appends the same Deferred-returning function for both paths.
     @discardableResult @inlinable
     public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
-        core.append(.pair(callback: Self.wrapChainingCallback { try f(.success($0)) },
-                          errback: Self.wrapChainingErrback { try f(.failure($0)) }))
+        core.append(.init { core in
+            if let input = core.successBox { return Self.runChainingCallback({ try f(.success($0)) }, input) }
+            return Self.runChainingErrback({ try f(.failure($0)) }, core.failure!)
+        })
         return Deferred<U>(core: core)
     }
 

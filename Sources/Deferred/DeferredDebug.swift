@@ -32,7 +32,7 @@ public enum DeferredDebug {
         FileOutput.stderr(text)
     }
 
-    static func reportUnhandled(_ f: Failure, creator: String?, invoker: String?) {
+    @usableFromInline static func reportUnhandled(_ f: Failure, creator: String?, invoker: String?) {
         let h = handler.withLock { $0 }
         var debug: String? = nil
         if creator != nil || invoker != nil {

@@ -35,8 +35,8 @@ public func deferredList<Value>(_ deferreds: [Deferred<Value>], fireOnOneCallbac
     }
     for (index, d) in deferreds.enumerated() {
         d.core.append(.pair(
-            callback: { any in
-                let v = any as? Value
+            callback: { box, _ in
+                let v = box.get(Value.self)
                 if let v { results[index] = .success(v) }
                 finished += 1
                 if !list.called {
@@ -46,7 +46,7 @@ public func deferredList<Value>(_ deferreds: [Deferred<Value>], fireOnOneCallbac
                         list.callback(.all(results.map { $0 ?? .failure(Failure(ResultConsumedError())) }))
                     }
                 }
-                return .value(any)
+                return .value(box)
             },
             errback: { f in
                 results[index] = .failure(f)
@@ -58,7 +58,7 @@ public func deferredList<Value>(_ deferreds: [Deferred<Value>], fireOnOneCallbac
                         list.callback(.all(results.map { $0! }))
                     }
                 }
-                return consumeErrors ? .value(ResultConsumed()) : .failure(f)
+                return consumeErrors ? .value(AnyBox.consumed) : .failure(f)
             }))
     }
     return list
@@ -88,13 +88,13 @@ public func race<Value>(_ deferreds: [Deferred<Value>]) -> Deferred<(index: Int,
     var failed = 0
     for (index, d) in deferreds.enumerated() {
         d.core.append(.pair(
-            callback: { any in
-                if !done, let v = any as? Value {
+            callback: { box, _ in
+                if !done, let v = box.get(Value.self) {
                     done = true
                     for (j, other) in deferreds.enumerated() where j != index { other.cancel() }
                     result.callback((index, v))
                 }
-                return .value(ResultConsumed())
+                return .value(AnyBox.consumed)
             },
             errback: { f in
                 if !done {
@@ -105,7 +105,7 @@ public func race<Value>(_ deferreds: [Deferred<Value>]) -> Deferred<(index: Int,
                         result.errback(FailureGroup(failures: failures.map { $0! }))
                     }
                 }
-                return .value(ResultConsumed())
+                return .value(AnyBox.consumed)
             }))
     }
     return result
