@@ -52,14 +52,25 @@ final class Browser {
 
 /// The chat demo end to end, and the Application over real sockets.
 @Suite(.serialized) @ReactorActor struct TornadoChatTests {
-    @Test(.timeLimit(.minutes(1))) func twoClientsLogInOnePostsAndTheOtherReceivesItThroughItsLongPoll() async throws {
-        guard let exe = ProcessRecorder.siblingExecutable("twister") else { Issue.record("twister executable not built"); return }
-        let child = ProcessRecorder()
-        let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--listen", "tcp:0:interface=127.0.0.1"])
-        defer { try? process.signalProcess(SIGKILL) }
-        guard let port = try await child.listeningPort() else {
-            Issue.record("no listening line: \(child.out) \(child.err)"); return
+    /// Starts `twister chat` on an ephemeral loopback port; nil (with the issue recorded) when the executable is
+    /// missing or never says where it listens. The caller kills the process when done.
+    func startChat(_ extra: String...) async throws -> (ProcessRecorder, ProcessTransport, Int)? {
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else {
+            Issue.record("twister executable not built"); return nil
         }
+        let child = ProcessRecorder()
+        let process = try Reactor.shared.spawnProcess(
+            child, exe, args: ["twister", "chat"] + extra + ["--listen", "tcp:0:interface=127.0.0.1"])
+        guard let port = try await child.listeningPort() else {
+            try? process.signalProcess(SIGKILL)
+            Issue.record("no listening line: \(child.out) \(child.err)"); return nil
+        }
+        return (child, process, port)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func twoClientsLogInOnePostsAndTheOtherReceivesItThroughItsLongPoll() async throws {
+        guard let (child, process, port) = try await startChat() else { return }
+        defer { try? process.signalProcess(SIGKILL) }
         let ann = Browser(port: port), bob = Browser(port: port)
 
         // Unauthenticated: / redirects to the login page; the POSTs answer 403.
@@ -122,13 +133,10 @@ final class Browser {
     }
 
     @Test(.timeLimit(.minutes(1))) func theChatPageScriptReceivesMessagesInASimulatedBrowser() async throws {
-        guard let exe = ProcessRecorder.siblingExecutable("twister") else { Issue.record("twister executable not built"); return }
         let nodePath = ["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let node = nodePath else { print("SKIP: node not installed"); return }
-        let child = ProcessRecorder()
-        let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--quiet", "--listen", "tcp:0:interface=127.0.0.1"])
+        guard let (_, process, port) = try await startChat("--quiet") else { return }
         defer { try? process.signalProcess(SIGKILL) }
-        guard let port = try await child.listeningPort() else { Issue.record("no listening line: \(child.err)"); return }
         let script = NSTemporaryDirectory() + "twister-chat-browser-\(port).mjs"
         try TornadoChatBrowserScript.source.write(toFile: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
@@ -142,13 +150,8 @@ final class Browser {
     /// The `twister chat` demo itself: a long-poll client that goes away has its waiter dropped (reported on
     /// standard error), while the other waiter still gets the next message.
     @Test(.timeLimit(.minutes(1))) func theChatDemoDropsALongPollWaiterWhoseClientWentAway() async throws {
-        guard let exe = ProcessRecorder.siblingExecutable("twister") else { Issue.record("twister executable not built"); return }
-        let child = ProcessRecorder()
-        let process = try Reactor.shared.spawnProcess(child, exe, args: ["twister", "chat", "--listen", "tcp:0:interface=127.0.0.1"])
+        guard let (child, process, port) = try await startChat() else { return }
         defer { try? process.signalProcess(SIGKILL) }
-        guard let port = try await child.listeningPort() else {
-            Issue.record("no listening line: \(child.out) \(child.err)"); return
-        }
         let ann = Browser(port: port), bob = Browser(port: port), cat = Browser(port: port)
         try await ann.login("Ann")
         try await bob.login("Bob")
