@@ -20,4 +20,10 @@ extension Request {
     public func pauseReading() { if let c = channel, c.current === self { c.appPausedReading = true } }
     /// Starts reading again after ``pauseReading()``.
     public func resumeReading() { if let c = channel, c.current === self { c.appPausedReading = false } }
+    /// Sets the maximum body size of this request alone (Tornado's `request.connection.set_max_body_size`),
+    /// in place of ``HTTPServerSettings/maxBodySize``: a larger body, sized or chunked, is answered with 413 and
+    /// the connection closed. Effective only while the body is being read, so call it when the head is in
+    /// (from ``Resource/bodyStreamer(for:)``, or a streaming handler's `prepare`); a Content-Length is checked
+    /// against it once, right after that call returns. Negative values count as 0.
+    public func setMaxBodySize(_ n: Int) { channel?.setMaxBodySize(n, for: self) }
 }

@@ -133,6 +133,14 @@ open class RequestHandler {
         throw HTTPError(400, "\(Self.self) streams its body but does not override dataReceived")
     }
 
+    /// Sets the maximum body size of this request alone, in place of ``HTTPServerSettings/maxBodySize`` (Tornado's
+    /// `self.request.connection.set_max_body_size(n)`): raise it to accept a larger upload, lower it to refuse
+    /// one early. Only a ``streamRequestBody`` handler can use it, from ``prepare()`` (an async `prepare` must
+    /// call it before its first await): the Content-Length is checked against it when `prepare` returns, and a
+    /// chunked body as each chunk arrives. A larger body is answered with 413 and the connection closed; the
+    /// handler then sees ``onConnectionClose()``. Elsewhere (a buffered body is already read) it does nothing.
+    public func setMaxBodySize(_ n: Int) { request.setMaxBodySize(n) }
+
     /// Called after the response finished (Tornado's `on_finish`): clean-up and logging.
     open func onFinish() {}
 
