@@ -24,6 +24,12 @@ extension Request {
     /// in place of ``HTTPServerSettings/maxBodySize``: a larger body, sized or chunked, is answered with 413 and
     /// the connection closed. Effective only while the body is being read, so call it when the head is in
     /// (from ``Resource/bodyStreamer(for:)``, or a streaming handler's `prepare`); a Content-Length is checked
-    /// against it once, right after that call returns. Negative values count as 0.
+    /// against it once, when `bodyStreamer(for:)` returns (or the body is released, see ``releaseBody()``). Negative values count as 0.
     public func setMaxBodySize(_ n: Int) { channel?.setMaxBodySize(n, for: self) }
+    /// Holds the body back while the resource gets ready (a streaming handler's async `prepare`): from the head
+    /// (``Resource/bodyStreamer(for:)``) until ``releaseBody()``, no body byte is decoded, and the check of the
+    /// Content-Length against the limit and the `100 Continue` wait. Pair with ``pauseReading()`` to stop reading.
+    func holdBody() { channel?.holdBody(of: self) }
+    /// Ends ``holdBody()``: the Content-Length is checked (413), `100 Continue` sent, and the body read.
+    func releaseBody() { channel?.releaseBody(of: self) }
 }

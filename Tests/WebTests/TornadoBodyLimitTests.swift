@@ -8,10 +8,15 @@ import TwisterTesting
 final class LimitSetter: RequestHandler {
     nonisolated(unsafe) static var limit: Int?
     nonisolated(unsafe) static var events: [String] = []
+    /// When set, `prepare` returns it (an async `prepare`); the test sets the limit on `last` before firing it.
+    nonisolated(unsafe) static var gate: Deferred<Void>?
+    nonisolated(unsafe) static var last: LimitSetter?
     override class var streamRequestBody: Bool { true }
     var received = 0
     required init() { super.init() }
     override func prepare() throws -> HandlerResult {
+        Self.last = self
+        if let g = Self.gate { return .deferred(g) }
         if let n = Self.limit { setMaxBodySize(n) }
         return .done
     }
@@ -26,7 +31,7 @@ final class LimitSetter: RequestHandler {
     }
     override func onConnectionClose() { Self.events.append("onConnectionClose") }
 
-    static func reset(_ n: Int?) { limit = n; events = [] }
+    static func reset(_ n: Int?) { limit = n; events = []; gate = nil; last = nil }
 }
 
 /// A buffered (non-streaming) handler that tries to raise the limit, which it cannot: its body is already read.
@@ -166,6 +171,30 @@ final class BufferedLimitSetter: RequestHandler {
         h.send("POST /buffered HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n" + body40)
         #expect(statuses(h.take()) == [413])
         #expect(h.transport.disconnecting)
+    }
+
+    @Test func anAsyncPrepareMaySetTheLimitAfterItsFirstAwait() throws {
+        LimitSetter.reset(nil)
+        LimitSetter.gate = Deferred<Void>()
+        let h = harness()
+        h.send("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 40\r\n\r\n")
+        #expect(h.take().isEmpty)
+        try #require(LimitSetter.last).setMaxBodySize(64)
+        try #require(LimitSetter.gate).callback(())
+        #expect(h.take() == "HTTP/1.1 100 Continue\r\n\r\n")
+        h.send(body40)
+        #expect(h.take().hasSuffix("received 40"))
+
+        LimitSetter.reset(nil)
+        LimitSetter.gate = Deferred<Void>()
+        let c = harness()
+        c.send("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n0123456789")
+        try #require(LimitSetter.last).setMaxBodySize(4)
+        try #require(LimitSetter.gate).callback(())
+        let out = c.take()
+        #expect(statuses(out) == [413])
+        #expect(!out.contains("100 Continue"))
+        #expect(LimitSetter.events.isEmpty)
     }
 
     @Test func aNegativeLimitRefusesAnyBody() {
