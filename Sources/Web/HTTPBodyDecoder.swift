@@ -5,7 +5,7 @@
 /// returns true once the body is complete; the bytes left in the buffer belong to the next request. Scanned but
 /// incomplete lines are remembered, never rescanned. Chunked framing is strict: hex sizes only (no sign, no `0x`),
 /// at most 15 hex digits, extensions of visible ASCII only, exactly CRLF after the size line and after the data;
-/// trailers are read and discarded. Violations throw 400; a body above `maxBodySize` throws 413.
+/// trailers are read and discarded. Violations throw 400; a body above ``maxBodySize`` throws 413.
 struct HTTPBodyDecoder {
     private enum State {
         case identity(remaining: Int)
@@ -21,9 +21,13 @@ struct HTTPBodyDecoder {
     private var trailerBytes = 0
     /// Decoded bytes so far.
     private(set) var received = 0
+    /// The body-size limit: `settings.maxBodySize` unless the channel changed it for this request. Checked
+    /// against each chunk size and each piece of a sized body (the channel checks a Content-Length up front).
+    var maxBodySize: Int
 
     init(framing: HTTPBodyFraming, settings: HTTPServerSettings) {
         self.settings = settings
+        self.maxBodySize = settings.maxBodySize
         switch framing {
         case .none: state = .done
         case .length(let n): state = .identity(remaining: n)
@@ -42,6 +46,7 @@ struct HTTPBodyDecoder {
                 if remaining == 0 { state = .done; return true }
                 let n = min(remaining, buffer.readableBytes)
                 if n == 0 { return false }
+                if received + n > maxBodySize { throw HTTPParseError(413, "request body too large") }
                 sink(buffer.readSlice(length: n)!)
                 received += n
                 state = remaining - n == 0 ? .done : .identity(remaining: remaining - n)
@@ -61,7 +66,7 @@ struct HTTPBodyDecoder {
                 if size == 0 {
                     state = .trailers
                 } else {
-                    if received + size > settings.maxBodySize { throw HTTPParseError(413, "request body too large") }
+                    if size > maxBodySize - received { throw HTTPParseError(413, "request body too large") }
                     state = .chunkData(remaining: size)
                 }
             case .chunkData(let remaining):

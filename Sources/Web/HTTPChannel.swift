@@ -9,8 +9,13 @@
 /// - Persistence: HTTP/1.1 stays open unless either side says `Connection: close`; HTTP/1.0 closes unless the
 ///   client sent `Connection: keep-alive` and the response has a Content-Length. A closing channel ignores
 ///   later bytes.
-/// - `Expect: 100-continue` on HTTP/1.1 gets `100 Continue` as soon as the head is in, unless the declared body
-///   is already too large (413).
+/// - `Expect: 100-continue` on HTTP/1.1 gets `100 Continue` as soon as the head has been handled (or, when the
+///   resource held the body back with ``Request/holdBody()``, on ``Request/releaseBody()``), unless the declared
+///   body is too large (413).
+/// - Body size: ``HTTPServerSettings/maxBodySize``, or the request's own limit when the resource changed it from
+///   ``Site/headReceived(_:)`` (``Request/setMaxBodySize(_:)``), bounds Content-Length and chunked bodies alike;
+///   above it the answer is 413 and a close. A Content-Length over the default is checked after the head has
+///   been handled (or the body released), before any body byte is read or `100 Continue` is sent.
 /// - Refused input gets a short plain-text error (400, 408, 413, 414, 431, 505) with `Connection: close`, then the
 ///   connection is closed; if the peer does not go away it is aborted after ``HTTPServerSettings/abortTimeout``.
 /// - Timeouts (only when a ``ReactorTime`` is given): idle (reset by any input; off while a request is being
@@ -40,6 +45,16 @@ public final class HTTPChannel: Protocol, Producer {
     @exclusivity(unchecked) private var headParser: HTTPRequestHeadParser
     @exclusivity(unchecked) private var bodyDecoder: HTTPBodyDecoder?
     @exclusivity(unchecked) private var bodyStreamer: (any RequestBodyStreamer)?
+    /// The body-size limit of the request being read: ``HTTPServerSettings/maxBodySize`` unless the application
+    /// changed it (``Request/setMaxBodySize(_:)``) before the body was read.
+    @exclusivity(unchecked) public private(set) var maxBodySize: Int
+    /// The resource holds the body back (``Request/holdBody()``): it is not decoded, and the Content-Length check
+    /// and `100 Continue` wait, until ``Request/releaseBody()``.
+    @exclusivity(unchecked) private var bodyHeld = false
+    /// The head has been handled while the body was held: its checks and `100 Continue` are left to the release.
+    @exclusivity(unchecked) private var bodyStartPending = false
+    @exclusivity(unchecked) private var declaredLength: Int?
+    @exclusivity(unchecked) private var expectsContinue = false
     @exclusivity(unchecked) private var parsing = false
     /// The application paused reading (a streamed request body): no idle timeout meanwhile.
     @exclusivity(unchecked) var appPausedReading = false {
@@ -74,6 +89,7 @@ public final class HTTPChannel: Protocol, Producer {
         self.settings = settings
         self.time = time
         self.headParser = HTTPRequestHeadParser(settings: settings)
+        self.maxBodySize = settings.maxBodySize
         super.init()
     }
 
@@ -85,6 +101,7 @@ public final class HTTPChannel: Protocol, Producer {
         self.settings = settings
         self.time = time
         self.headParser = HTTPRequestHeadParser(settings: settings)
+        self.maxBodySize = settings.maxBodySize
         super.init()
     }
 
@@ -173,6 +190,7 @@ public final class HTTPChannel: Protocol, Producer {
                 }
                 startRequest(head)
             case .body:
+                if bodyHeld { return }
                 let request = current!
                 let streamer = bodyStreamer
                 let body = request.content
@@ -218,8 +236,15 @@ public final class HTTPChannel: Protocol, Producer {
 
     private func startRequest(_ head: consuming HTTPRequestHead) {
         headerCall?.cancel(); headerCall = nil
-        if case .length(let n) = head.framing, n > settings.maxBodySize {
-            refuse(HTTPParseError(413, "request body too large")); return
+        maxBodySize = settings.maxBodySize
+        bodyHeld = false
+        bodyStartPending = false
+        // Over the default limit: refused at once, unless a Site's resource may raise the limit for this request
+        // (a streaming handler's `prepare`); the declared length is then checked once the head has been handled.
+        var overDefault = false
+        if case .length(let n) = head.framing, n > maxBodySize {
+            if site == nil { refuse(HTTPParseError(413, "request body too large")); return }
+            overDefault = true
         }
         let persistent = head.minorVersion == 1 ? !head.connectionClose : (head.connectionKeepAlive && !head.connectionClose)
         requestCount += 1
@@ -234,7 +259,8 @@ public final class HTTPChannel: Protocol, Producer {
         }
         var declared: Int? = nil
         if case .length(let n) = head.framing { declared = n }
-        let body = site?.contentFileHook?(declared) ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
+        let body = (overDefault ? nil : site?.contentFileHook?(declared))
+            ?? RequestBody(inMemoryLimit: settings.maxInMemoryBodySize)
         let request = Request(head: copy head, body: body, channel: self, persistent: persistent)
         current = request
         state = .body
@@ -242,7 +268,36 @@ public final class HTTPChannel: Protocol, Producer {
         // Traverse now, so that the resource may stream the body or answer before it is sent.
         if let site { bodyStreamer = site.headReceived(request) }
         if request.finished || current !== request { return }
-        if head.expectContinue && head.minorVersion == 1 { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
+        declaredLength = declared
+        expectsContinue = head.expectContinue && head.minorVersion == 1
+        if bodyHeld { bodyStartPending = true; return }
+        _ = beginBody()
+    }
+
+    /// The head has been handled: checks the declared length against the request's limit, then sends
+    /// `100 Continue` if the client waits for it. False when the request was refused.
+    private func beginBody() -> Bool {
+        if let declared = declaredLength, declared > maxBodySize {
+            refuse(HTTPParseError(413, "request body too large")); return false
+        }
+        if expectsContinue { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
+        return true
+    }
+
+    /// See ``Request/holdBody()``.
+    func holdBody(of request: Request) {
+        guard state == .body, current === request else { return }
+        bodyHeld = true
+    }
+
+    /// See ``Request/releaseBody()``.
+    func releaseBody(of request: Request) {
+        guard state == .body, current === request, bodyHeld else { return }
+        bodyHeld = false
+        // Still inside `startRequest` (released at once): it runs `beginBody` itself.
+        guard bodyStartPending else { return }
+        bodyStartPending = false
+        if beginBody() { processInbound() }
     }
 
     /// Hands the connection to `proto` after a 101 (see ``Request/switchProtocols(to:)``).
@@ -259,6 +314,13 @@ public final class HTTPChannel: Protocol, Producer {
         let leftover = inbound
         inbound = ByteBuffer()
         if !leftover.isEmpty && proto.connected { proto.dataReceived(leftover) }
+    }
+
+    /// Sets the body-size limit of `request` (see ``Request/setMaxBodySize(_:)``); ignored once its body is read.
+    func setMaxBodySize(_ n: Int, for request: Request) {
+        guard state == .body, current === request else { return }
+        maxBodySize = max(0, n)
+        bodyDecoder?.maxBodySize = maxBodySize
     }
 
     /// True while `request`'s body is still being read (an answer now must close the connection).

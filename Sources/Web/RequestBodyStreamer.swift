@@ -20,4 +20,16 @@ extension Request {
     public func pauseReading() { if let c = channel, c.current === self { c.appPausedReading = true } }
     /// Starts reading again after ``pauseReading()``.
     public func resumeReading() { if let c = channel, c.current === self { c.appPausedReading = false } }
+    /// Sets the maximum body size of this request alone (Tornado's `request.connection.set_max_body_size`),
+    /// in place of ``HTTPServerSettings/maxBodySize``: a larger body, sized or chunked, is answered with 413 and
+    /// the connection closed. Effective only while the body is being read, so call it when the head is in
+    /// (from ``Resource/bodyStreamer(for:)``, or a streaming handler's `prepare`); a Content-Length is checked
+    /// against it once, when `bodyStreamer(for:)` returns (or the body is released, see ``releaseBody()``). Negative values count as 0.
+    public func setMaxBodySize(_ n: Int) { channel?.setMaxBodySize(n, for: self) }
+    /// Holds the body back while the resource gets ready (a streaming handler's async `prepare`): from the head
+    /// (``Resource/bodyStreamer(for:)``) until ``releaseBody()``, no body byte is decoded, and the check of the
+    /// Content-Length against the limit and the `100 Continue` wait. Pair with ``pauseReading()`` to stop reading.
+    func holdBody() { channel?.holdBody(of: self) }
+    /// Ends ``holdBody()``: the Content-Length is checked (413), `100 Continue` sent, and the body read.
+    func releaseBody() { channel?.releaseBody(of: self) }
 }

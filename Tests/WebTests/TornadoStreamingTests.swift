@@ -88,6 +88,35 @@ final class StreamRecorder: RequestHandler {
         #expect(out.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
     }
 
+    /// Tornado's timing: with an async `prepare`, `100 Continue` goes out only once `prepare` has completed.
+    @Test func anAsyncPrepareSends100ContinueOnlyOnceItCompletes() throws {
+        StreamRecorder.reset()
+        let gate = Deferred<Void>()
+        StreamRecorder.prepareResult = { _ in .deferred(gate) }
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send("PUT /stream HTTP/1.1\r\nHost: example.com\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+        #expect(h.harness.transport.takeBytes().readableBytes == 0)
+        gate.callback(())
+        #expect(String(buffer: h.harness.transport.takeBytes()) == "HTTP/1.1 100 Continue\r\n\r\n")
+        h.harness.send("abcdefghij")
+        #expect(try #require(h.take()).code == 200)
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcdefghij", "put(content=0)", "onFinish"])
+    }
+
+    /// An async `prepare` that refuses sends no `100 Continue` either.
+    @Test func anAsyncPrepareThatRefusesSendsNo100Continue() throws {
+        StreamRecorder.reset()
+        let gate = Deferred<Void>()
+        StreamRecorder.prepareResult = { _ in .deferred(gate) }
+        let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
+        h.harness.send("PUT /stream HTTP/1.1\r\nHost: example.com\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+        gate.errback(HTTPError(403))
+        let out = String(buffer: h.harness.transport.takeBytes())
+        #expect(!out.contains("100 Continue"))
+        #expect(out.hasPrefix("HTTP/1.1 403 Forbidden\r\n"))
+        #expect(h.harness.transport.disconnecting)
+    }
+
     /// §3 item 30: a client aborting the upload triggers `on_connection_close`; the verb never runs.
     @Test func aClientAbortingTheUploadTriggersOnConnectionClose() throws {
         StreamRecorder.reset()
@@ -99,7 +128,8 @@ final class StreamRecorder: RequestHandler {
         #expect(h.app.streamedBodies.isEmpty)
     }
 
-    /// An async `prepare` holds the body back (reading paused) until it completes; pieces then arrive in order.
+    /// An async `prepare` holds the body back (reading paused, nothing decoded) until it completes; what arrived
+    /// meanwhile is then delivered.
     @Test func aDeferredPrepareHoldsTheBodyUntilItFires() throws {
         StreamRecorder.reset()
         let gate = Deferred<Void>()
@@ -110,7 +140,7 @@ final class StreamRecorder: RequestHandler {
         #expect(StreamRecorder.events == ["initialize", "prepare"])
         #expect(h.harness.transport.readingPaused)
         gate.callback(())
-        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcd", "data:efghij", "put(content=0)", "onFinish"])
+        #expect(StreamRecorder.events == ["initialize", "prepare", "data:abcdefghij", "put(content=0)", "onFinish"])
         #expect(!h.harness.transport.readingPaused)
         #expect(try #require(h.take()).code == 200)
     }

@@ -35,8 +35,10 @@ extension RequestHandler {
             try checkRequest()
             let r = try prepare()
             if let d = r.deferred {
+                // Tornado's timing: the body limit check and `100 Continue` wait for `prepare` to complete.
                 body.pauseReading()
-                d.addCallbacks({ (_: Void) -> Void in body.prepared() },
+                request.holdBody()
+                d.addCallbacks({ (_: Void) -> Void in body.prepared(); self.request.releaseBody() },
                                { (f: Failure) -> Void in self.handleRequestException(f.error) })
                 return
             }

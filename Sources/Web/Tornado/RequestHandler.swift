@@ -122,7 +122,8 @@ open class RequestHandler {
     ///
     /// Contract (reactor thread): for a request with a body, the handler is made as soon as the head is in;
     /// the checks (405, 400, XSRF from the query or header) and ``prepare()`` run before any body byte is
-    /// read; if `prepare` returns a Deferred, no piece is delivered until it fires. Then this method is called
+    /// read; if `prepare` returns a Deferred, no piece is decoded or delivered, and no `100 Continue` sent,
+    /// until it fires. Then this method is called
     /// once per piece as it arrives (pieces already read while `prepare` or an earlier piece was pending are
     /// delivered in order, and reading from the client is paused meanwhile). Returning a Deferred pauses
     /// reading until it fires (backpressure). After the last piece the verb method runs, with
@@ -132,6 +133,14 @@ open class RequestHandler {
     open func dataReceived(_ chunk: ByteBuffer) throws -> HandlerResult {
         throw HTTPError(400, "\(Self.self) streams its body but does not override dataReceived")
     }
+
+    /// Sets the maximum body size of this request alone, in place of ``HTTPServerSettings/maxBodySize`` (Tornado's
+    /// `self.request.connection.set_max_body_size(n)`): raise it to accept a larger upload, lower it to refuse
+    /// one early. Only a ``streamRequestBody`` handler can use it, from ``prepare()`` (an async `prepare` too,
+    /// at any point before it completes): the Content-Length is checked against it once `prepare` has completed,
+    /// before any body byte is read, and a chunked body as each chunk arrives. A larger body is answered with 413 and the connection closed; the
+    /// handler then sees ``onConnectionClose()``. Elsewhere (a buffered body is already read) it does nothing.
+    public func setMaxBodySize(_ n: Int) { request.setMaxBodySize(n) }
 
     /// Called after the response finished (Tornado's `on_finish`): clean-up and logging.
     open func onFinish() {}
