@@ -163,6 +163,11 @@ public struct ByteBuffer: Sendable, Hashable {
         writerIndex += raw.count
     }
 
+    /// Appends a literal's bytes (no `static let` array, so no `swift_once` per use).
+    @inlinable public mutating func writeStatic(_ s: StaticString) {
+        writeRaw(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
     @inlinable public mutating func writeByte(_ byte: UInt8) {
         reserveWritable(1)
         storage.bytes.storeBytes(of: byte, toByteOffset: writerIndex, as: UInt8.self)

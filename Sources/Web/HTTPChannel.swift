@@ -280,7 +280,11 @@ public final class HTTPChannel: Protocol, Producer {
         if let declared = declaredLength, declared > maxBodySize {
             refuse(HTTPParseError(413, "request body too large")); return false
         }
-        if expectsContinue { transport?.write(ByteBuffer(bytes: StaticBytes.continue100)) }
+        if expectsContinue {
+            var line = ByteBuffer(capacity: 25)
+            line.writeStatic("HTTP/1.1 100 Continue\r\n\r\n")
+            transport?.write(line)
+        }
         return true
     }
 

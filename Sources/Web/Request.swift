@@ -444,7 +444,7 @@ public final class Request {
         let length = contentLength ?? appLength
         if contentLength == nil, let appLength, !bodyForbidden { declaredLength = appLength }
         if let contentLength {
-            out.writeStatic("Content-Length: "); Self.appendDecimal(&out, contentLength); out.writeStatic("\r\n")
+            out.writeStatic("Content-Length: "); out.writeDecimal(UInt64(contentLength)); out.writeStatic("\r\n")
         }
         if length == nil && !bodyForbidden {
             if minorVersion == 1 {
@@ -468,21 +468,6 @@ public final class Request {
         }
         out.writeStatic("\r\n")
         return out
-    }
-
-    // `nonisolated` (as the other byte helpers below): an actor-isolated function's closure passed to the
-    // standard library gets a dynamic isolation check (`swift_task_isCurrentExecutor`, ~350 instructions).
-    nonisolated static func appendDecimal(_ out: inout ByteBuffer, _ n: Int) {
-        if n < 10 { out.writeByte(UInt8(0x30 + n)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var v = n
-        withUnsafeMutableBytes(of: &digits) { p in
-            while v > 0 { p[19 - count] = UInt8(0x30 + v % 10); v /= 10; count += 1 }
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: p[(20 - count)...]))
-        }
     }
 
     /// What ``makeHead(contentLength:bodyHint:)`` does with a response header, by its name.
@@ -585,11 +570,4 @@ extension Request {
 @ReactorActor
 protocol RequestLossObserver: AnyObject {
     func requestConnectionLost()
-}
-
-extension ByteBuffer {
-    /// Appends a literal's bytes (no `static let` array, so no `swift_once` per use).
-    @inline(__always) mutating func writeStatic(_ s: StaticString) {
-        writeRaw(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
 }

@@ -25,13 +25,13 @@ extension ByteBuffer {
     }
 
     /// Appends `n` in decimal, without going through a String.
-    mutating func writeDecimal(_ n: Int64) {
+    public mutating func writeDecimal(_ n: Int64) {
         if n < 0 { writeByte(UInt8(ascii: "-")) }
         writeDecimal(n.magnitude)
     }
 
     /// Appends `n` in decimal, without going through a String.
-    mutating func writeDecimal(_ n: UInt64) {
+    public mutating func writeDecimal(_ n: UInt64) {
         var len = 1
         var m = n
         while m >= 10 { m /= 10; len += 1 }
@@ -45,11 +45,6 @@ extension ByteBuffer {
             } while m > 0
             return len
         }
-    }
-
-    /// Appends the bytes of a static string (a command name, a separator).
-    mutating func writeStatic(_ s: StaticString) {
-        writeRaw(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// Appends the UTF-8 bytes of `s` (without a copy of the string when it is stored contiguously).
