@@ -12,7 +12,7 @@
 @ReactorActor
 open class Protocol {
     /// The transport, set by `makeConnection`.
-    // `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): read on every write of every
+    // `@exclusivity(unchecked)` (Docs/internals/design.md, "No dynamic exclusivity checks"): read on every write of every
     // protocol. A protocol is confined to the reactor thread, and `Transport` is class-bound, so a call through
     // `transport?.write(…)` loads the reference first: no access spans the call, whatever it calls back.
     @exclusivity(unchecked) public var transport: (any Transport)?

@@ -30,7 +30,7 @@ public final class HTTPChannel: Protocol, Producer {
     private let time: (any ReactorTime)?
 
     private enum State { case head, body, answering, closing, switched }
-    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): the channel is
+    // Stored vars are `@exclusivity(unchecked)` (Docs/internals/design.md, "No dynamic exclusivity checks"): the channel is
     // confined to the reactor thread, and no access to them spans a call into user code. The only long accesses
     // are `headParser.parse(&inbound)` and `bodyDecoder!.decode(&inbound) { … }`, whose closure appends to our
     // own `RequestBody` or to a local array (a streamer gets its pieces after `decode` returns); resources,

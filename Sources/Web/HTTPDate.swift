@@ -58,7 +58,7 @@ public enum HTTPDate {
 /// The `Date: …\r\n` header line, formatted at most once per second (reactor thread only).
 @ReactorActor
 enum HTTPDateCache {
-    // Unchecked (Docs/design.md, "No dynamic exclusivity checks"): read on every response, on the reactor thread
+    // Unchecked (Docs/internals/design.md, "No dynamic exclusivity checks"): read on every response, on the reactor thread
     // only, in accesses that call nothing.
     @exclusivity(unchecked) private static var second = -1
     @exclusivity(unchecked) private static var line: [UInt8] = []

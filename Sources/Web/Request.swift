@@ -23,7 +23,7 @@ public final class Request {
     public let requestHeaders: HTTPHeaders
     /// The request body (Twisted's `content`).
     public let content: RequestBody
-    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): a request is
+    // Stored vars are `@exclusivity(unchecked)` (Docs/internals/design.md, "No dynamic exclusivity checks"): a request is
     // confined to the reactor thread, and no access to them spans a call into user code (Deferreds, the access
     // log and the channel are called with values copied out first; the mutating calls on `responseHeaders`,
     // `detachedOutput` and `finishWaiters` run none).

@@ -10,7 +10,7 @@
 /// without use (needs a ``ReactorTime``).
 @ReactorActor
 public final class Site: Factory {
-    // The vars read on every request are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity
+    // The vars read on every request are `@exclusivity(unchecked)` (Docs/internals/design.md, "No dynamic exclusivity
     // checks"): the Site is confined to the reactor thread and they are only read or replaced whole (a closure is
     // copied out before it is called). `sessions` keeps its checks: removing a session may run its deinit.
     /// The root of the resource tree.

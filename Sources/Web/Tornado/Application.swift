@@ -15,7 +15,7 @@ import TwisterTemplates
 /// to route (the handler sees the full request path, as in Tornado).
 @ReactorActor
 public final class Application: Resource {
-    // The vars read on every request are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity
+    // The vars read on every request are `@exclusivity(unchecked)` (Docs/internals/design.md, "No dynamic exclusivity
     // checks"): the application is confined to the reactor thread and they are read, or replaced whole, in
     // accesses that run no user code (`add(_:to:)` only appends). `streamedBodies` keeps its checks: removing an
     // entry may release a handler, whose deinit is user code.

@@ -20,7 +20,7 @@ import TwisterTemplates
 /// then arrives through ``dataReceived(_:)``, and step 5 runs after its last piece (see ``dataReceived(_:)``).
 @ReactorActor
 open class RequestHandler {
-    // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): a handler is
+    // Stored vars are `@exclusivity(unchecked)` (Docs/internals/design.md, "No dynamic exclusivity checks"): a handler is
     // confined to the reactor thread, and no access to them spans a call into user code: the hooks (`get()`,
     // `prepare()`, `computeEtag()`, `getCurrentUser()`, …) and Deferred callbacks are called outside any access,
     // with their results stored afterwards, and the mutating calls on `headers`, `buffer` and `newCookies` run
