@@ -26,7 +26,7 @@ final class DatagramEcho: DatagramProtocol {
         #expect(client.started == 1)
         #expect(port.write("one", to: server.host))
         #expect(port.write("two", to: server.host))
-        #expect(try await eventually { client.received.count == 2 })
+        try #require(try await eventually { client.received.count == 2 })
         #expect(client.received.map(\.0) == ["one", "two"])
         #expect(client.received[0].1 == server.host)
         port.stopListening()
