@@ -143,7 +143,7 @@ final class Browser {
         let browser = ProcessRecorder()
         let nodeProcess = try Reactor.shared.spawnProcess(browser, node, args: ["node", script, "http://127.0.0.1:\(port)"])
         defer { try? nodeProcess.signalProcess(SIGKILL) }
-        _ = try await resultOf(browser.ended, timeout: 20)
+        _ = try await resultOf(browser.ended, timeout: 50)
         #expect(String(buffer: browser.out).contains("BROWSER OK"), "\(String(buffer: browser.out)) \(String(buffer: browser.err))")
     }
 
