@@ -241,6 +241,7 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     // MARK: the loop
 
     private func runLoop() {
+        nameCurrentThread("twister-reactor")
         twister_set_current_reactor_id(id)
         // One pass's reactor-isolated work, entered from this plain thread. Made once for the life of the loop:
         // a closure literal per pass (through `withReactorIsolation`) cost two heap allocations per pass.

@@ -8,6 +8,15 @@ import Synchronization
         #expect(Reactor.shared.isInReactorThread)
     }
 
+    /// The OS sees the loop thread's name (top -H, gdb, /proc/<pid>/task/*/comm), set from inside the thread.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self/comm"), "reads Linux's /proc/thread-self/comm"))
+    @ReactorActor func theLoopThreadIsNamedTwisterReactorForTheOS() throws {
+        #if os(Linux)
+        let comm = try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)
+        #expect(comm.trimmingCharacters(in: .newlines) == "twister-reactor")
+        #endif
+    }
+
     @Test func plainTestsAreOffTheReactorThread() {
         #expect(!Reactor.shared.isInReactorThread)
     }
