@@ -184,3 +184,14 @@ void twister_restore_stop_signals(void) {
     sigaction(SIGTERM, &twister_saved_term, NULL);
     twister_stop_fd = -1;
 }
+
+int twister_set_thread_name(const char *name) {
+#if defined(__APPLE__)
+    return pthread_setname_np(name);
+#else
+    char short_name[16];
+    strncpy(short_name, name, sizeof short_name - 1);
+    short_name[sizeof short_name - 1] = 0;
+    return pthread_setname_np(pthread_self(), short_name);
+#endif
+}

@@ -88,6 +88,9 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     var lifecycle = Lifecycle()
     /// Loop passes made so far (loop thread only): lets tests see whether work happened in the same pass.
     @exclusivity(unchecked) private(set) var passCount = 0
+    /// Passes whose job run ended with its budget (``maxJobsPerPass``) spent (loop thread only): lets tests tell
+    /// "waited for a later pass because other work had used this pass's budget" from a missed same-pass run.
+    @exclusivity(unchecked) private(set) var jobBudgetExhaustions = 0
     let threadPoolStorage = Mutex<ThreadPool?>(nil)
 
     static let maxJobsPerPass = 4096
@@ -238,6 +241,7 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     // MARK: the loop
 
     private func runLoop() {
+        nameCurrentThread("twister-reactor")
         twister_set_current_reactor_id(id)
         // One pass's reactor-isolated work, entered from this plain thread. Made once for the life of the loop:
         // a closure literal per pass (through `withReactorIsolation`) cost two heap allocations per pass.
@@ -323,6 +327,7 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
                 }
             }
         }
+        jobBudgetExhaustions &+= 1
     }
 
     /// Swaps the queued work into `b`. Nonisolated on purpose: a closure formed in reactor-isolated code and handed

@@ -43,6 +43,12 @@ extension Reactor {
     @ReactorActor public var running: Bool { lifecycle.running }
 
     /// Adds a trigger that runs `f` at `phase` of `event`.
+    ///
+    /// A trigger fires **once**: the next time its event fires, and it is removed as it runs (Twisted's three-phase
+    /// events pop their triggers the same way). This holds for startup and shutdown alike, so across
+    /// ``run(installSignalHandlers:)``/``stop()`` cycles a trigger runs in the first cycle after it was added, not in
+    /// every one; to run in every cycle, add it again (for example from a startup trigger). A startup trigger added
+    /// while the reactor is running waits for the next `run()`; ``callWhenRunning(_:)`` runs at once instead.
     @ReactorActor @discardableResult
     public func addSystemEventTrigger(_ phase: SystemEventPhase, _ event: SystemEvent,
                                       _ f: @escaping @ReactorActor () -> Void) -> SystemEventTriggerID {
@@ -50,7 +56,9 @@ extension Reactor {
     }
 
     /// Adds a trigger whose Deferred is awaited: the next phase starts once every "before" trigger's Deferred
-    /// has fired (a failure is ignored, as in Twisted, which logs it).
+    /// has fired. A failure does not hold the event back (Twisted's rule); it is reported through ``logError(_:)``
+    /// (the unhandled-error hook, ``DeferredDebug/setUnhandledErrorHandler(_:)``; standard error by default), as
+    /// Twisted logs it. Fires once, like every trigger (see ``addSystemEventTrigger(_:_:_:)``).
     @ReactorActor @discardableResult
     public func addSystemEventTrigger(_ phase: SystemEventPhase, _ event: SystemEvent,
                                       deferred f: @escaping @ReactorActor () -> Deferred<Void>?) -> SystemEventTriggerID {
@@ -67,15 +75,25 @@ extension Reactor {
     }
 
     /// Runs the triggers of `event`: every "before" trigger, then (once their Deferreds have fired) every "during",
-    /// then every "after". The returned Deferred fires when all have run.
+    /// then every "after", removing each as it runs (a trigger fires once). A trigger's failed Deferred is
+    /// reported through ``logError(_:)`` and does not stop the event. The returned Deferred fires when all have run.
     @ReactorActor
     public func fireSystemEvent(_ event: SystemEvent) -> Deferred<Void> {
         let done = Deferred<Void>()
-        let before = lifecycle.triggers.filter { $0.event == event && $0.phase == .before }
-        let waits = before.compactMap { $0.f() }
-        let rest: @ReactorActor () -> Void = { [self] in
+        /// Takes (removes) the triggers of `event` at `phase`, in the order they were added.
+        let take: @ReactorActor (SystemEventPhase) -> [Lifecycle.Trigger] = { [self] phase in
+            let due = lifecycle.triggers.filter { $0.event == event && $0.phase == phase }
+            lifecycle.triggers.removeAll { $0.event == event && $0.phase == phase }
+            return due
+        }
+        let report: @ReactorActor (Deferred<Void>) -> Deferred<Void> = { d in
+            d.addErrback { (f: Failure) -> Void in _ = logError(f) }
+        }
+        let waits = take(.before).compactMap { $0.f() }.map(report)
+        let rest: @ReactorActor () -> Void = {
+            // "during" triggers added by a "before" trigger run too (taken only now).
             for phase in [SystemEventPhase.during, .after] {
-                for t in lifecycle.triggers where t.event == event && t.phase == phase { _ = t.f() }
+                for t in take(phase) { if let d = t.f() { _ = report(d) } }
             }
             done.callback(())
         }
@@ -119,6 +137,7 @@ extension Reactor {
             _ = twister_set_nonblocking(readFD, 0)
             if twister_catch_stop_signals(pipeFDs[1]) == 0 {
                 let t = Thread { [self] in
+                    nameCurrentThread("twister-signals")
                     var byte: UInt8 = 0
                     while true {
                         let n = read(readFD, &byte, 1)
@@ -163,13 +182,19 @@ extension Reactor {
                 lifecycle.running = false
                 lifecycle.stopping = false
                 lifecycle.startupDone = false
-                lifecycle.triggers.removeAll { $0.event == .startup }
                 let waiters = lifecycle.stopWaiters
                 lifecycle.stopWaiters = []
                 for w in waiters { w() }
             }
         }
     }
+}
+
+/// Names the calling thread for the OS (what `top -H`, gdb and /proc/<pid>/task/*/comm show), first thing
+/// inside the thread: `Thread.name` set before `start()` does not reach the OS thread on Linux (the thread keeps
+/// its creator's name). Linux keeps 15 bytes of the name.
+func nameCurrentThread(_ name: String) {
+    _ = twister_set_thread_name(name)
 }
 
 /// A mutable counter captured by callbacks.

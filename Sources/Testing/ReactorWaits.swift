@@ -2,9 +2,10 @@ import TwisterProtocols
 
 /// Awaits `d` on the shared reactor, errbacking it with a ``TimeoutError`` naming `what` if it has not fired
 /// after `timeout` seconds, so a test that waits on the network can fail but never hang. The timer is cancelled
-/// as soon as the result is in.
+/// as soon as the result is in. The default deadline is generous (30 s, as trial's is 120 s): a passing test
+/// returns as soon as the result is in, and a loaded CI machine shares the reactor thread among many suites.
 @ReactorActor
-public func resultOf<T>(_ d: Deferred<T>, timeout: Double = 5, _ what: String = "Deferred") async throws -> T {
+public func resultOf<T>(_ d: Deferred<T>, timeout: Double = 30, _ what: String = "Deferred") async throws -> T {
     let timer = Reactor.shared.callLater(timeout) {
         if !d.called { d.errback(TimeoutError(seconds: timeout, what: what)) }
     }
@@ -15,7 +16,7 @@ public func resultOf<T>(_ d: Deferred<T>, timeout: Double = 5, _ what: String = 
 /// Checks `condition` on the reactor thread, then every millisecond of reactor time, until it holds or `timeout`
 /// seconds pass; returns whether it held. The reactor keeps serving in between.
 @ReactorActor
-public func eventually(timeout: Double = 5, _ condition: @ReactorActor () -> Bool) async throws -> Bool {
+public func eventually(timeout: Double = 30, _ condition: @ReactorActor () -> Bool) async throws -> Bool {
     let end = Reactor.shared.seconds() + timeout
     while !condition() {
         if Reactor.shared.seconds() > end { return false }

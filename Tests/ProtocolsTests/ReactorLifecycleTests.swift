@@ -2,7 +2,8 @@ import Testing
 import Foundation
 @testable import TwisterProtocols
 
-@Suite struct ReactorLifecycleTests {
+/// `run()`/`stop()` of the shared reactor are process-wide: these tests take turns (no other suite calls `run()`).
+@Suite(.serialized) struct ReactorLifecycleTests {
     @Test func runFiresStartupAndStopAwaitsBeforeShutdownDeferreds() async throws {
         let r = Reactor.shared
         let log = Locked<[String]>([])
@@ -33,7 +34,7 @@ import Foundation
             returned.signal()
         }.start()
         let ok = await withCheckedContinuation { c in
-            Thread { c.resume(returning: returned.wait(timeout: .now() + 5) == .success) }.start()
+            Thread { c.resume(returning: returned.wait(timeout: .now() + 30) == .success) }.start()
         }
         #expect(ok)
         #expect(log.value == ["before-startup", "running", "before-shutdown", "before-shutdown-done",
@@ -42,5 +43,70 @@ import Foundation
         let alive = try r.blockingCallFromThread { succeed(Reactor.shared.isInReactorThread) }
         #expect(alive)
         #expect(try r.blockingCallFromThread { succeed(Reactor.shared.running) } == false)
+    }
+
+    /// Runs the shared reactor from another thread until a `callWhenRunning` call stops it; false if `run()` has
+    /// not returned within 30 s.
+    func runOneCycle(_ whenRunning: @escaping @Sendable @ReactorActor () -> Void = {}) async -> Bool {
+        let r = Reactor.shared
+        let returned = DispatchSemaphore(value: 0)
+        r.callWhenRunning { whenRunning(); Reactor.shared.stop() }
+        Thread {
+            r.run(installSignalHandlers: false)
+            returned.signal()
+        }.start()
+        return await withCheckedContinuation { c in
+            Thread { c.resume(returning: returned.wait(timeout: .now() + 30) == .success) }.start()
+        }
+    }
+
+    @Test func aFailingBeforeShutdownTriggerIsReportedAndTheReactorStillStops() async throws {
+        struct CleanupFailed: Error {}
+        let reported = Locked<[String]>([])
+        // The hook is process-wide: keep only this test's error, hand everything else to the previous handler.
+        let previous = Locked<DeferredDebug.Handler?>(nil)
+        previous.withLock { p in
+            p = DeferredDebug.setUnhandledErrorHandler { failure, debug in
+                if failure.check(CleanupFailed.self) {
+                    reported.withLock { $0.append("\(failure)") }
+                } else {
+                    previous.withLock { $0 }?(failure, debug)
+                }
+            }
+        }
+        defer { if let p = previous.withLock({ $0 }) { DeferredDebug.setUnhandledErrorHandler(p) } }
+        let ranDuring = Locked(false)
+        try Reactor.shared.blockingCallFromThread { () -> Deferred<Void> in
+            Reactor.shared.addSystemEventTrigger(.before, .shutdown, deferred: {
+                let d = Deferred<Void>()
+                Reactor.shared.callLater(0.01) { d.errback(CleanupFailed()) }
+                return d
+            })
+            Reactor.shared.addSystemEventTrigger(.during, .shutdown) { ranDuring.withLock { $0 = true } }
+            return succeed(())
+        }
+        #expect(await runOneCycle())
+        #expect(ranDuring.value)
+        #expect(reported.value.count == 1, "reports: \(reported.value)")
+    }
+
+    /// One rule for startup and shutdown: a trigger fires once, in the first cycle after it was added.
+    @Test func triggersFireOnceAcrossRunStopCycles() async throws {
+        let log = Locked<[String]>([])
+        try Reactor.shared.blockingCallFromThread { () -> Deferred<Void> in
+            Reactor.shared.addSystemEventTrigger(.during, .startup) { log.withLock { $0.append("startup 1") } }
+            Reactor.shared.addSystemEventTrigger(.before, .shutdown) { log.withLock { $0.append("shutdown 1") } }
+            Reactor.shared.addSystemEventTrigger(.after, .shutdown) { log.withLock { $0.append("after shutdown 1") } }
+            return succeed(())
+        }
+        #expect(await runOneCycle { log.withLock { $0.append("running 1") } })
+        try Reactor.shared.blockingCallFromThread { () -> Deferred<Void> in
+            Reactor.shared.addSystemEventTrigger(.before, .shutdown) { log.withLock { $0.append("shutdown 2") } }
+            return succeed(())
+        }
+        #expect(await runOneCycle { log.withLock { $0.append("running 2") } })
+        #expect(await runOneCycle { log.withLock { $0.append("running 3") } })
+        #expect(log.value == ["startup 1", "running 1", "shutdown 1", "after shutdown 1",
+                              "running 2", "shutdown 2", "running 3"])
     }
 }

@@ -3,26 +3,29 @@ import Foundation
 @testable import TwisterProtocols
 import TwisterTesting
 
-@Suite(.timeLimit(.minutes(1))) @ReactorActor struct RedisRealTests {
+@Suite(.timeLimit(.minutes(1)),
+       .enabled(if: TestDependency.required(TestDependency.redis),
+                "needs redis-server on 127.0.0.1:6379 (TWISTER_REDIS); .ci/run starts one"))
+@ReactorActor struct RedisRealTests {
     @Test(arguments: [false, true])
     func everyCommandAgainstRealRedis(resp3: Bool) async throws {
-        guard let r = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", {
+        let r = try await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", {
             RedisProtocol(options: RedisOptions(database: 9, resp3: resp3, clientName: "twister-test", timeout: 5))
-        }) else { return }
+        })
         defer { r.transport?.loseConnection() }
         try await redisScenario(r, ClientHarness(pump: nil), prefix: uniquePrefix("redis"))
     }
 
     @Test(arguments: [false, true])
     func pubSubAgainstRealRedis(resp3: Bool) async throws {
-        guard let sub = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol(options: RedisOptions(resp3: resp3)) }),
-              let pub = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }) else { return }
+        let sub = try await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol(options: RedisOptions(resp3: resp3)) })
+        let pub = try await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() })
         defer { sub.transport?.loseConnection(); pub.transport?.loseConnection() }
         try await redisPubSubScenario(sub: sub, pub: pub, ClientHarness(pump: nil), prefix: uniquePrefix("ps"))
     }
 
     @Test func authFailureAndServerErrorTextFromRealRedis() async throws {
-        guard let r = await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol(options: RedisOptions(password: "definitely-wrong")) }) else { return }
+        let r = try await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol(options: RedisOptions(password: "definitely-wrong")) })
         do {
             try await ClientHarness(pump: nil).value(r.whenReady())
             Issue.record("AUTH with a wrong password should fail (unless the server has a password and it matches)")
@@ -33,7 +36,7 @@ import TwisterTesting
 
     @Test func poolOverRealRedisReconnectsAfterKill() async throws {
         let (host, port) = serverAddress("TWISTER_REDIS", default: "127.0.0.1:6379")
-        guard await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }) != nil else { return }
+        try await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }).transport?.loseConnection()
         // A name of this run's own: another test process may be using the same server at the same time.
         let name = "twister-pool-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let pool = RedisPool(host: host, port: port, size: 2, options: RedisOptions(clientName: name), connectTimeout: 2)
@@ -43,7 +46,7 @@ import TwisterTesting
         let h = ClientHarness(pump: nil)
         #expect(try await h.value(pool.execute(["PING"])) == .simpleString("PONG"))
         // Kill our pool's connections from the server side; the pool reconnects.
-        let admin = try #require(await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() }))
+        let admin = try await connectReal("TWISTER_REDIS", default: "127.0.0.1:6379", { RedisProtocol() })
         defer { admin.transport?.loseConnection() }
         let list = try await h.value(admin.execute(["CLIENT", "LIST"])).string ?? ""
         let ids = list.split(separator: "\n").filter { $0.contains("name=\(name) ") }.compactMap { line in

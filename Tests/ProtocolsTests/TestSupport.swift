@@ -39,7 +39,7 @@ final class RecordingProtocol: Protocol {
     override func writeConnectionLost() { writeLost += 1 }
 
     /// Waits until `count` bytes have arrived.
-    func waitFor(bytes count: Int, timeout: Double = 2) async throws -> Bool {
+    func waitFor(bytes count: Int, timeout: Double = 30) async throws -> Bool {
         try await eventually(timeout: timeout) { self.received.readableBytes >= count }
     }
 }
@@ -120,7 +120,7 @@ final class TestServerFactory: Factory {
         return p
     }
     func first<P: Protocol>(_ type: P.Type = RecordingProtocol.self) async throws -> P {
-        #expect(try await eventually { !self.built.isEmpty })
+        try #require(try await eventually { !self.built.isEmpty })
         return built[0] as! P
     }
 }
@@ -136,7 +136,8 @@ func listenLocal(_ factory: Factory) throws -> (any ListeningPort, Int) {
 @ReactorActor
 func connectLocal(_ port: Int, _ make: @escaping () -> Protocol = { RecordingProtocol() }) async throws -> (TestClientFactory, RecordingProtocol) {
     let f = TestClientFactory(make)
-    _ = Reactor.shared.connectTCP(host: "127.0.0.1", port: port, factory: f, timeout: 2)
+    // Not the subject: generous, as the reactor is shared with every suite running in parallel.
+    _ = Reactor.shared.connectTCP(host: "127.0.0.1", port: port, factory: f, timeout: 30)
     let p = try await resultOf(f.protocolD)
     return (f, p)
 }

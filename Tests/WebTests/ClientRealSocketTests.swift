@@ -101,11 +101,10 @@ final class ServerProcess {
         return s
     }
 
-    /// Starts nginx (one worker) on a free port, serving `files` from its root; nil when nginx is missing.
+    /// Starts nginx (one worker) on a free port, serving `files` from its root; throws when nginx is missing.
     @ReactorActor
-    static func nginx(files: [String: String]) async throws -> ServerProcess? {
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let binary else { return nil }
+    static func nginx(files: [String: String]) async throws -> ServerProcess {
+        guard let binary = TestDependency.nginx else { throw ClientRequestError("nginx is not installed (.ci/run installs nginx-light)") }
         let s = ServerProcess(dir: tempDir("nginx"))
         s.stopSignal = SIGTERM
         try FileManager.default.createDirectory(atPath: s.dir + "/www", withIntermediateDirectories: true)
@@ -187,7 +186,8 @@ func residentBytes() -> Int {
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1))) @ReactorActor struct ClientRealSocketTests {
-    @Test func pythonServerEveryFramingKeepAliveRedirectAndGzip() async throws {
+    @Test(.enabled(if: TestDependency.required(TestDependency.python3 != nil), "needs python3; .ci/run installs it"))
+    func pythonServerEveryFramingKeepAliveRedirectAndGzip() async throws {
         let server = try await ServerProcess.python()
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
@@ -233,7 +233,8 @@ func residentBytes() -> Int {
         agent.pool.closeCachedConnections()
     }
 
-    @Test func timeoutsAndCancellationOnRealSockets() async throws {
+    @Test(.enabled(if: TestDependency.required(TestDependency.python3 != nil), "needs python3; .ci/run installs it"))
+    func timeoutsAndCancellationOnRealSockets() async throws {
         let server = try await ServerProcess.python()
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
@@ -276,9 +277,10 @@ func residentBytes() -> Int {
         client.close()
     }
 
-    @Test func nginxKeepAliveReuseGzipAndRedirect() async throws {
+    @Test(.enabled(if: TestDependency.required(TestDependency.nginx != nil), "needs nginx (nginx-light); .ci/run installs it"))
+    func nginxKeepAliveReuseGzipAndRedirect() async throws {
         let big = String(repeating: "<p>nginx</p>\n", count: 5000)
-        guard let nginx = try await ServerProcess.nginx(files: ["index.html": "hi from nginx", "big.html": big]) else { return }
+        let nginx = try await ServerProcess.nginx(files: ["index.html": "hi from nginx", "big.html": big])
         defer { nginx.stop() }
         let base = "http://127.0.0.1:\(nginx.port)"
         let agent = Agent(reactor: .shared)
@@ -304,7 +306,8 @@ func residentBytes() -> Int {
         agent.pool.closeCachedConnections()
     }
 
-    @Test func endlessXMLStreamIsParsedAsItArrivesInFlatMemoryThenCancelled() async throws {
+    @Test(.enabled(if: TestDependency.required(TestDependency.python3 != nil), "needs python3; .ci/run installs it"))
+    func endlessXMLStreamIsParsedAsItArrivesInFlatMemoryThenCancelled() async throws {
         let server = try await ServerProcess.python()
         defer { server.stop() }
         let agent = Agent(reactor: .shared)

@@ -4,7 +4,8 @@ import Foundation
 
 /// Site + File over a real socket: large bodies go out with StreamTransport.sendFile (sendfile(2)).
 @Suite struct SendfileRealSocketTests {
-    @Test func threeMiBFileReachesCurlIntactAndRangesStillWork() async throws {
+    @Test(.enabled(if: TestDependency.required(TestDependency.curl != nil), "needs curl; .ci/run installs it"))
+    func threeMiBFileReachesCurlIntactAndRangesStillWork() async throws {
         let tree = TempTree()
         let size = 3 * 1024 * 1024
         let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
@@ -13,10 +14,10 @@ import Foundation
         let n = await server.number
         let out1 = tree.outside + "/one.bin", out2 = tree.outside + "/two.bin", part = tree.outside + "/part.bin"
         // Two whole bodies on one keep-alive connection, then a range request.
-        let (status, out) = try await runProgram("/usr/bin/curl", ["-sS", "--max-time", "20",
+        let (status, out) = try await runProgram(TestDependency.curl ?? "/usr/bin/curl", ["-sS", "--max-time", "20",
             "-w", "%{http_code} %{size_download} %{num_connects}\n",
             "-o", out1, "http://127.0.0.1:\(n)/three.bin", "-o", out2, "http://127.0.0.1:\(n)/three.bin"], timeout: 30)
-        let (rstatus, rout) = try await runProgram("/usr/bin/curl", ["-sS", "--max-time", "20", "-r", "1000000-2999999",
+        let (rstatus, rout) = try await runProgram(TestDependency.curl ?? "/usr/bin/curl", ["-sS", "--max-time", "20", "-r", "1000000-2999999",
             "-w", "%{http_code} %{size_download}", "-o", part, "http://127.0.0.1:\(n)/three.bin"], timeout: 30)
         await server.stop()
         #expect(status == 0)

@@ -132,9 +132,10 @@ final class Browser {
         _ = try? await resultOf(child.ended, timeout: 5)
     }
 
-    @Test(.timeLimit(.minutes(1))) func theChatPageScriptReceivesMessagesInASimulatedBrowser() async throws {
-        let nodePath = ["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let node = nodePath else { print("SKIP: node not installed"); return }
+    @Test(.timeLimit(.minutes(1)),
+          .enabled(if: TestDependency.required(TestDependency.node != nil), "needs node; .ci/run installs nodejs"))
+    func theChatPageScriptReceivesMessagesInASimulatedBrowser() async throws {
+        let node = try #require(TestDependency.node, "node is not installed (.ci/run installs nodejs)")
         guard let (_, process, port) = try await startChat("--quiet") else { return }
         defer { try? process.signalProcess(SIGKILL) }
         let script = NSTemporaryDirectory() + "twister-chat-browser-\(port).mjs"
@@ -143,7 +144,7 @@ final class Browser {
         let browser = ProcessRecorder()
         let nodeProcess = try Reactor.shared.spawnProcess(browser, node, args: ["node", script, "http://127.0.0.1:\(port)"])
         defer { try? nodeProcess.signalProcess(SIGKILL) }
-        _ = try await resultOf(browser.ended, timeout: 20)
+        _ = try await resultOf(browser.ended, timeout: 50)
         #expect(String(buffer: browser.out).contains("BROWSER OK"), "\(String(buffer: browser.out)) \(String(buffer: browser.err))")
     }
 

@@ -80,4 +80,9 @@ void twister_restore_stop_signals(void);
 
 /// errno of the calling thread.
 int twister_errno(void);
+
+/// Names the calling thread for the OS (pthread_setname_np; Linux keeps 15 bytes). Returns 0, or an errno.
+/// Glibc's Swift module does not export pthread_setname_np, and Foundation's `Thread.name` setter reaches the
+/// OS only when it wins a race with `start()`.
+int twister_set_thread_name(const char *name);
 #endif

@@ -100,6 +100,12 @@ for round in 0..<rounds {
         let t = runCapture(pinServer + s.argv + ["timers", "\(timers)"])
         record("timersBatch", s.name, number(after: "batch pairs/s", in: t))
         record("timersInterleaved", s.name, number(after: "interleaved pairs/s", in: t))
+        if s.name.hasPrefix("Twister") {
+            let l = runCapture(pinServer + s.argv + ["lateness", "200"])
+            record("latenessMedian", s.name, number(after: "lateness median us", in: l))
+            record("latenessP99", s.name, number(after: "lateness p99 us", in: l))
+            record("earlyCalls", s.name, number(after: "early calls", in: l))
+        }
     }
     loads.append(loadLine())
 }
@@ -134,5 +140,11 @@ printTable(["benchmark"] + names + peers.map { "Twister/\($0)" }, metrics.map { 
         return fmt(m.2 ? v / ours : ours / v, 2) + "x"
     }
 })
+print("")
+// Twister only (the suite asserts only that a call is never early; how late it is belongs here).
+for name in names where name.hasPrefix("Twister") {
+    print("\(name): callLater(5 ms) lateness over 200 calls, median \(fmt(med("latenessMedian", name))) µs, "
+        + "p99 \(fmt(med("latenessP99", name))) µs, early calls \(fmt(med("earlyCalls", name)))")
+}
 print("")
 print("(targets: throughput and round trips ≥1.2x SwiftNIO on one core; under 4 KiB per idle connection)")

@@ -1,6 +1,7 @@
 // Twister side of the reactor benchmark (driven by reactor-bench; the load comes from `loadgen`).
 //   twister-server echo PORT     an echo server on 127.0.0.1:PORT; prints "listening" once it accepts
 //   twister-server timers N      N callLater+cancel pairs on the reactor thread, two ways; prints the rates
+//   twister-server lateness N    N callLater(5 ms) one after another; prints how late they ran (never early)
 //   twister-server awaits N      N awaits of a Deferred fired by the next loop pass, in a reactor task
 import Foundation
 import TwisterProtocols
@@ -70,6 +71,28 @@ case "timers":
         say(String(format: "batch pairs/s %.0f", Double(n) / (t1 - t0)))
         say(String(format: "interleaved pairs/s %.0f", Double(n) / (t3 - t2)))
         exit(0)
+    }
+    reactor.run()
+case "lateness":
+    // How late callLater runs (the test suite asserts only "never early"; lateness depends on the machine).
+    reactor.callWhenRunning {
+        var lateness: [Double] = []
+        lateness.reserveCapacity(n)
+        func next() {
+            let start = reactor.seconds()
+            reactor.callLater(0.005) {
+                lateness.append(reactor.seconds() - start - 0.005)
+                if lateness.count < n { next(); return }
+                let sorted = lateness.sorted()
+                func us(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1e6 }
+                say(String(format: "lateness median us %.0f", us(0.5)))
+                say(String(format: "lateness p99 us %.0f", us(0.99)))
+                say(String(format: "lateness max us %.0f", sorted.last! * 1e6))
+                say("early calls \(sorted.filter { $0 < 0 }.count)")
+                exit(0)
+            }
+        }
+        next()
     }
     reactor.run()
 case "awaits-generic":
