@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 import TwisterTemplates
 

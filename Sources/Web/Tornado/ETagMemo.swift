@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// The entity tag of the last body an ``Application`` hashed, kept so that the same bytes answered again (a

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Cross-site request forgery protection (Tornado's `xsrf_token`, `check_xsrf_cookie`, `xsrf_form_html`).
 ///
 /// The `_xsrf` cookie holds a random 16-byte token; pages embed it masked (v2: `2|hex(mask)|hex(token^mask)|ts`,

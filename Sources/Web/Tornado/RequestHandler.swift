@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 import TwisterTemplates
 
@@ -232,7 +236,7 @@ open class RequestHandler {
         request.watchConnectionLoss(self)
     }
 
-    func requestConnectionLost() {
+    package func requestConnectionLost() {
         application.streamedBodies[ObjectIdentifier(request)] = nil
         guard !finished else { return }
         onConnectionClose()

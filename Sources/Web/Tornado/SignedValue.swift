@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// The secret(s) that sign cookies: one key, or several by version for rotation (Tornado's `cookie_secret`,
 /// either a string or a dict plus `key_version`).
 public struct CookieSecret: Sendable, ExpressibleByStringLiteral {

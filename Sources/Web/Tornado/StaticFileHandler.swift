@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// Serves static files (Tornado's `StaticFileHandler`), from a directory (`path` argument or the

@@ -1,0 +1,6 @@
+import TwisterProtocols
+import TwisterHTTP
+
+/// The reactor's TCP/UNIX transport sends static file bodies with sendfile(2) (see
+/// ``StreamTransport/sendFile(_:offset:count:completion:)`` for the contract).
+extension StreamTransport: FileSendingTransport {}
