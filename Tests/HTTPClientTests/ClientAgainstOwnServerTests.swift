@@ -29,11 +29,11 @@ import TwisterWeb
 @Suite(.serialized, .timeLimit(.minutes(1))) @ReactorActor struct ClientAgainstOwnServerTests {
     private func serve() throws -> (any ListeningPort, String) {
         let root = Resource()
-        root.putChild("hello", Data("Hello, World!"))
+        root.putChild("hello", StaticData("Hello, World!"))
         root.putChild("chunks", SlowChunks())
         root.putChild("echo", Echo())
-        root.putChild("gzip", EncodingResourceWrapper(Data(String(repeating: "squeeze me ", count: 200))))
-        let site = Site(root, time: Reactor.shared)
+        root.putChild("gzip", EncodingResourceWrapper(StaticData(String(repeating: "squeeze me ", count: 200))))
+        let site = Site(root, clock: Reactor.shared)
         let port = try Reactor.shared.listenTCP(0, site, interface: "127.0.0.1")
         return (port, "http://127.0.0.1:\(port.host.port)")
     }
@@ -72,12 +72,12 @@ import TwisterWeb
         #expect(String(buffer: try await within(5, readBody(head))).isEmpty)
         let client = HTTPClient(reactor: .shared)
         do {
-            _ = try await client.fetch(base + "/nowhere") as HTTPResponse
+            _ = try await client.fetch(base + "/nowhere") as FetchResponse
             Issue.record("expected a 404 HTTPClientError")
         } catch let e as HTTPClientError {
             #expect(e.code == 404)
         }
-        let gz = try await client.fetch(base + "/gzip") as HTTPResponse
+        let gz = try await client.fetch(base + "/gzip") as FetchResponse
         #expect(gz.text == String(repeating: "squeeze me ", count: 200))
         client.close()
         agent.pool.closeCachedConnections()

@@ -43,7 +43,7 @@ import TwisterTesting
 
     @Test func requestTimeoutAbortsAndFailsWith599() {
         let c = MemoryConnector { _, _ in ("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nslow", false) }
-        var req = HTTPRequest("http://example.com/")
+        var req = FetchRequest("http://example.com/")
         req.requestTimeout = 2
         let d = HTTPClient(connector: c, clock: clock).fetch(req)
         c.flush()
@@ -57,7 +57,7 @@ import TwisterTesting
     @Test func connectTimeoutIs599TimeoutWhileConnecting() {
         let c = MemoryConnector { _, _ in (nil, false) }
         c.hold = true
-        var req = HTTPRequest("http://example.com/")
+        var req = FetchRequest("http://example.com/")
         req.connectTimeout = 1
         let d = HTTPClient(connector: c, clock: clock).fetch(req)
         clock.advance(1)
@@ -68,7 +68,7 @@ import TwisterTesting
         let c = MemoryConnector { _, _ in ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", false) }
         var chunks: [String] = []
         var lines: [String] = []
-        var req = HTTPRequest("http://example.com/")
+        var req = FetchRequest("http://example.com/")
         req.streamingCallback = { chunks.append(String(buffer: $0)) }
         req.headerCallback = { lines.append($0) }
         let d = HTTPClient(connector: c, clock: clock).fetch(req)
@@ -89,7 +89,7 @@ import TwisterTesting
         let d = client.fetch("http://example.com/8")
         c.flush()
         #expect(try d.get().effectiveURL == "http://example.com/10")
-        var req = HTTPRequest("http://example.com/1")
+        var req = FetchRequest("http://example.com/1")
         req.maxRedirects = 2
         let d2 = client.fetch(req, raiseError: false)
         c.flush()
@@ -119,14 +119,14 @@ import TwisterTesting
     @Test func asyncFetchReturnsTheResponse() async throws {
         let c = MemoryConnector { _, _ in (ok("async"), false) }
         let client = HTTPClient(connector: c, clock: clock)
-        let d = client.fetch("http://example.com/") as Deferred<HTTPResponse>
+        let d = client.fetch("http://example.com/") as Deferred<FetchResponse>
         c.flush()
         let r = try await d.value
         #expect(r.text == "async")
         // The async overload, answered at once because the pump runs before we await.
         let c2 = MemoryConnector { _, _ in (ok("direct"), false) }
         let client2 = HTTPClient(connector: c2, clock: clock)
-        let t = Task { @ReactorActor in try await client2.fetch("http://example.com/") as HTTPResponse }
+        let t = Task { @ReactorActor in try await client2.fetch("http://example.com/") as FetchResponse }
         while c2.pumps.isEmpty { await Task.yield() }
         c2.flush()
         #expect(try await t.value.text == "direct")
@@ -165,7 +165,7 @@ import TwisterTesting
     @Test func streamingRequestTimeoutIsReportedAsATimeout() {
         let clock = Clock()
         let c = MemoryConnector { _, _ in ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n", false) }
-        var req = HTTPRequest("http://example.com/")
+        var req = FetchRequest("http://example.com/")
         req.requestTimeout = 5
         req.streamingCallback = { _ in }
         let d = HTTPClient(connector: c, clock: clock).fetch(req)

@@ -14,7 +14,7 @@ struct Harness {
 
     init(_ root: Resource, settings: HTTPServerSettings = HTTPServerSettings(), useClock: Bool = true) {
         clock = Clock()
-        site = Site(root, settings: settings, time: useClock ? clock : nil)
+        site = Site(root, settings: settings, clock: useClock ? clock : nil)
         transport = StringTransport()
         channel = site.buildProtocol(transport.peer) as! HTTPChannel
         transport.connect(channel)

@@ -229,14 +229,14 @@ final class BufferedLimitSetter: RequestHandler {
         let port = try Reactor.shared.listenTCP(0, app.makeSite(settings: s), interface: "127.0.0.1")
         defer { _ = port.stopListening() }
         let b = Browser(port: port.host.port)
-        var req = HTTPRequest(b.base + "/up", method: "POST", headers: ["Content-Type": "application/octet-stream"],
+        var req = FetchRequest(b.base + "/up", method: "POST", headers: ["Content-Type": "application/octet-stream"],
                               body: ByteBuffer(bytes: [UInt8](repeating: 7, count: 256 * 1024)))
         req.requestTimeout = 30
         let r = try await resultOf(b.client.fetch(req, raiseError: false), timeout: 40)
         #expect(r.code == 200)
         #expect(r.text == "received \(256 * 1024)")
 
-        var small = HTTPRequest(b.base + "/buffered", method: "POST", headers: ["Content-Type": "application/octet-stream"],
+        var small = FetchRequest(b.base + "/buffered", method: "POST", headers: ["Content-Type": "application/octet-stream"],
                                 body: ByteBuffer(bytes: [UInt8](repeating: 7, count: 2048)))
         small.requestTimeout = 30
         let r2 = try await resultOf(b.client.fetch(small, raiseError: false), timeout: 40)

@@ -19,7 +19,7 @@ final class Browser {
         client = HTTPClient(connector: connector, clock: Reactor.shared)
     }
 
-    func request(_ path: String, method: String = "GET", form: [(String, String)]? = nil) -> Deferred<HTTPResponse> {
+    func request(_ path: String, method: String = "GET", form: [(String, String)]? = nil) -> Deferred<FetchResponse> {
         var headers = HTTPHeaders()
         if !cookies.isEmpty { headers.add("Cookie", cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
         var body: ByteBuffer?
@@ -27,10 +27,10 @@ final class Browser {
             headers.add("Content-Type", "application/x-www-form-urlencoded")
             body = ByteBuffer(string: form.map { "\($0.0.urlEncoded)=\($0.1.urlEncoded)" }.joined(separator: "&"))
         }
-        var req = HTTPRequest(base + path, method: method, headers: headers, body: body)
+        var req = FetchRequest(base + path, method: method, headers: headers, body: body)
         req.followRedirects = false
         req.requestTimeout = 10
-        return client.fetch(req, raiseError: false).addCallback { (r: HTTPResponse) -> HTTPResponse in
+        return client.fetch(req, raiseError: false).addCallback { (r: FetchResponse) -> FetchResponse in
             for sc in r.headers.values("Set-Cookie") {
                 let pair = sc.split(separator: ";")[0]
                 if let eq = pair.firstIndex(of: "=") { self.cookies[String(pair[..<eq])] = String(pair[pair.index(after: eq)...]) }

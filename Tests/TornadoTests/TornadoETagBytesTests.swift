@@ -7,8 +7,8 @@ import TwisterProtocols
     @Test func sha1QuotedHexIsTheQuotedHexOfSHA1() {
         for n in [0, 1, 13, 55, 56, 63, 64, 65, 119, 120, 127, 128, 1000] {
             let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-            let quoted = bytes.withUnsafeBytes { Digest.sha1QuotedHex($0) }
-            #expect(quoted == "\"" + Digest.hex(Digest.hash(.sha1, bytes)) + "\"", "length \(n)")
+            let quoted = bytes.withUnsafeBytes { HashDigest.sha1QuotedHex($0) }
+            #expect(quoted == "\"" + HashDigest.hex(HashDigest.hash(.sha1, bytes)) + "\"", "length \(n)")
         }
     }
 
@@ -17,7 +17,7 @@ import TwisterProtocols
         let hello = ByteBuffer(string: "hello")
         #expect(memo.etag(of: hello) == "\"aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d\"")
         #expect(memo.etag(of: ByteBuffer(string: "hello")) == "\"aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d\"")
-        #expect(memo.etag(of: ByteBuffer(string: "hellp")) == "\"" + Digest.hex(Digest.hash(.sha1, Array("hellp".utf8))) + "\"")
+        #expect(memo.etag(of: ByteBuffer(string: "hellp")) == "\"" + HashDigest.hex(HashDigest.hash(.sha1, Array("hellp".utf8))) + "\"")
         #expect(memo.etag(of: ByteBuffer()) == "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\"")
         #expect(memo.etag(of: hello) == "\"aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d\"")
     }

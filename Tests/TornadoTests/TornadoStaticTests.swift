@@ -58,7 +58,7 @@ import Glibc
     @Test func staticURLHasTheSHA512VersionUnlessAskedNot() throws {
         let d = Dir(); let h = app(d)
         let lines = try #require(h.fetch("/static_url")).body.split(separator: "\n").map(String.init)
-        let hash = Digest.hex(Digest.hash(.sha512, Array(Self.robots.utf8)))
+        let hash = HashDigest.hex(HashDigest.hash(.sha512, Array(Self.robots.utf8)))
         #expect(lines[0] == "/static/robots.txt?v=\(hash)")
         #expect(lines[1] == "/static/robots.txt")
         #expect(lines[2] == "http://example.com/static/robots.txt?v=\(hash)")
@@ -194,7 +194,7 @@ import Glibc
     }
 
     @Test func fallbackHandlerMountsAnyResource() throws {
-        let h = AppHarness([URLSpec("/legacy/.*", FallbackHandler.self, arguments: ["fallback": Data("twisted says hi")])])
+        let h = AppHarness([URLSpec("/legacy/.*", FallbackHandler.self, arguments: ["fallback": StaticData("twisted says hi")])])
         let r = try #require(h.fetch("/legacy/x"))
         #expect(r.code == 200)
         #expect(r.body == "twisted says hi")

@@ -280,7 +280,7 @@ final class StreamRecorder: RequestHandler {
             expected = expected &* 31 &+ UInt64(b)
         }
         let b = Browser(port: port.host.port)
-        var req = HTTPRequest(b.base + "/upload", method: "POST", headers: ["Content-Type": "application/octet-stream"], body: body)
+        var req = FetchRequest(b.base + "/upload", method: "POST", headers: ["Content-Type": "application/octet-stream"], body: body)
         req.requestTimeout = 30
         let r = try await resultOf(b.client.fetch(req, raiseError: false), timeout: 40)
         #expect(r.code == 200)

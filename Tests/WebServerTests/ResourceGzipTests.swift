@@ -38,7 +38,7 @@ struct ResourceGzipTests {
         let text = String(repeating: "hello gzip ", count: 100)
         for ae in ["Accept-Encoding: gzip\r\n", "Accept-Encoding: deflate , GZIP;q=0.5\r\n",
                    "Accept-Encoding: br\r\nAccept-Encoding: gzip\r\n"] {
-            let (head, body) = fetch(EncodingResourceWrapper(Data(text)), ae)
+            let (head, body) = fetch(EncodingResourceWrapper(StaticData(text)), ae)
             #expect(head.contains("Content-Encoding: gzip"), "\(ae)")
             #expect(head.contains("Content-Length: \(body.count)"))
             #expect(body.count < text.utf8.count)
@@ -48,7 +48,7 @@ struct ResourceGzipTests {
 
     @Test func gzipIsSkippedWhenNotAccepted() {
         for ae in ["", "Accept-Encoding: deflate\r\n", "Accept-Encoding: gzip;q=0\r\n"] {
-            let (head, body) = fetch(EncodingResourceWrapper(Data("plain")), ae)
+            let (head, body) = fetch(EncodingResourceWrapper(StaticData("plain")), ae)
             #expect(!head.contains("Content-Encoding"))
             #expect(String(decoding: body, as: UTF8.self) == "plain")
         }

@@ -79,14 +79,14 @@ struct ResourceTests {
     // Item 5
     @Test func slashMapsToTheRootsEmptyChild() {
         let root = Resource()
-        root.putChild("", Data("home"))
+        root.putChild("", StaticData("home"))
         #expect(body(get(root, "/")) == "home")
         #expect(get(root, "/nothing").hasPrefix("HTTP/1.1 404 Not Found"))
     }
 
     // Items 6, 11
     @Test func headFallsBackToGetWithNoBodyAndTheBodyLength() {
-        let out = get(Data("hello"), "/", method: "HEAD")
+        let out = get(StaticData("hello"), "/", method: "HEAD")
         #expect(out.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(out.contains("Content-Length: 5\r\n"))
         #expect(out.hasSuffix("\r\n\r\n"))
@@ -102,7 +102,7 @@ struct ResourceTests {
 
     // Items 7, 8
     @Test func unsupportedPostGets405WithTheAllowHeader() {
-        let out = get(Data("x"), "/", method: "POST")
+        let out = get(StaticData("x"), "/", method: "POST")
         #expect(out.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
         #expect(out.contains("Allow: GET, HEAD\r\n"))
         final class Explicit: Resource {
@@ -115,19 +115,19 @@ struct ResourceTests {
 
     // Item 9 (decision: 405 for a known method, 501 for an unknown one, CONNECT included)
     @Test func connectOrAGibberishMethodGets501() {
-        #expect(get(Data("x"), "/", method: "CONNECT").hasPrefix("HTTP/1.1 501 Not Implemented"))
-        #expect(get(Data("x"), "/", method: "BLAHBLAH").hasPrefix("HTTP/1.1 501 Not Implemented"))
-        #expect(get(Data("x"), "/", method: "PUT").hasPrefix("HTTP/1.1 405"))
-        #expect(get(Data("x"), "/", method: "get").hasPrefix("HTTP/1.1 501"), "methods are case-sensitive")
+        #expect(get(StaticData("x"), "/", method: "CONNECT").hasPrefix("HTTP/1.1 501 Not Implemented"))
+        #expect(get(StaticData("x"), "/", method: "BLAHBLAH").hasPrefix("HTTP/1.1 501 Not Implemented"))
+        #expect(get(StaticData("x"), "/", method: "PUT").hasPrefix("HTTP/1.1 405"))
+        #expect(get(StaticData("x"), "/", method: "get").hasPrefix("HTTP/1.1 501"), "methods are case-sensitive")
     }
 
     // Item 10
     @Test func the405And501PagesEscapeTheURIAndMethod() {
-        let o1 = get(Data("x"), "/<script>", method: "POST")
+        let o1 = get(StaticData("x"), "/<script>", method: "POST")
         #expect(o1.contains("&lt;script&gt;") && !o1.contains("<script>"))
-        let o2 = get(Data("x"), "/<b>", method: "FOO<")
+        let o2 = get(StaticData("x"), "/<b>", method: "FOO<")
         #expect(statuses(o2) == [400], "< is not a token character")
-        let o3 = get(Data("x"), "/\"'&", method: "FOO")
+        let o3 = get(StaticData("x"), "/\"'&", method: "FOO")
         #expect(o3.contains("&quot;&#x27;&amp;"))
     }
 
@@ -183,7 +183,7 @@ struct ResourceTests {
 
     // Item 14
     @Test func optionsStarGets200AndOtherMethodsOnStarGet405() {
-        let h = Harness(Data("x"))
+        let h = Harness(StaticData("x"))
         h.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\nGET * HTTP/1.1\r\nHost: x\r\n\r\n")
         let out = h.take()
         #expect(statuses(out) == [200, 405])
@@ -249,9 +249,9 @@ struct ResourceTests {
 
     @Test func nameVirtualHostPicksTheResourceByHost() {
         let v = NameVirtualHost()
-        let a = Resource(); a.putChild("", Data("site a")); a.putChild("x", Data("a/x"))
+        let a = Resource(); a.putChild("", StaticData("site a")); a.putChild("x", StaticData("a/x"))
         v.addHost("a.example", a)
-        v.addHost("b.example", Data("site b"))
+        v.addHost("b.example", StaticData("site b"))
         func fetch(_ host: String, _ path: String) -> String {
             let h = Harness(v)
             h.send("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
@@ -261,7 +261,7 @@ struct ResourceTests {
         #expect(body(fetch("A.Example:8080", "/x")) == "a/x")
         #expect(body(fetch("b.example", "/anything")) == "site b")
         #expect(fetch("c.example", "/").hasPrefix("HTTP/1.1 404"))
-        v.defaultResource = Data("default")
+        v.defaultResource = StaticData("default")
         #expect(body(fetch("c.example", "/")) == "default")
     }
 }
@@ -310,7 +310,7 @@ struct ResourceUpgradeTests {
         h.send("GET /later/x HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(h.take() == "")
         let target = Resource()
-        target.putChild("x", Data("found x"))
+        target.putChild("x", StaticData("found x"))
         d.callback(target)
         #expect(h.take().hasSuffix("found x"))
     }

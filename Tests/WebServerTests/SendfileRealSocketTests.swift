@@ -3,14 +3,14 @@ import Foundation
 @testable import TwisterWebServer
 import TwisterWeb
 
-/// Site + File over a real socket: large bodies go out with StreamTransport.sendFile (sendfile(2)).
+/// Site + StaticFile over a real socket: large bodies go out with StreamTransport.sendFile (sendfile(2)).
 @Suite struct SendfileRealSocketTests {
     @Test func threeMiBFileReachesCurlIntactAndRangesStillWork() async throws {
         let tree = TempTree()
         let size = 3 * 1024 * 1024
         let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
         #expect(FileManager.default.createFile(atPath: tree.root + "/three.bin", contents: Data(bytes)))
-        let server = try await LiveServer(File(tree.root))
+        let server = try await LiveServer(StaticFile(tree.root))
         let n = await server.number
         let out1 = tree.outside + "/one.bin", out2 = tree.outside + "/two.bin", part = tree.outside + "/part.bin"
         // Two whole bodies on one keep-alive connection, then a range request.

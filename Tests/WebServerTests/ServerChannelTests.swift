@@ -212,7 +212,7 @@ struct ServerChannelTests {
 
     @Test func aChannelWithoutASiteHandsRequestsToItsProcessor() {
         var seen: [String] = []
-        let channel = HTTPChannel(processor: { request in
+        let channel = HTTPChannel(clock: nil, processor: { request in
             seen.append("\(request.method) \(request.uri) \(request.content.text)")
             request.writeAndFinish("ok")
         })

@@ -54,7 +54,7 @@ final class LiveServer {
     var number: Int { port.host.port }
 
     init(_ root: Resource, settings: HTTPServerSettings = HTTPServerSettings()) throws {
-        site = Site(root, settings: settings, time: Reactor.shared)
+        site = Site(root, settings: settings, clock: Reactor.shared)
         port = try Reactor.shared.listenTCP(0, site, interface: "127.0.0.1")
     }
 
@@ -64,7 +64,7 @@ final class LiveServer {
 @ReactorActor
 func makeTestTree() -> Resource {
     let root = Resource()
-    root.putChild("", Data("Hello, World!", type: "text/plain"))
+    root.putChild("", StaticData("Hello, World!", type: "text/plain"))
     root.putChild("echo", EchoResource())
     final class Streamed: Resource {
         override var isLeaf: Bool { true }
@@ -105,7 +105,7 @@ struct ServerRealSocketTests {
 
     @Test func pythonHTTPClientSpeaksToTheServer() async throws {
         let tree = TempTree()
-        let server = try await LiveServer(File(tree.root))
+        let server = try await LiveServer(StaticFile(tree.root))
         let n = await server.number
         let script = """
         import http.client, sys
@@ -324,7 +324,7 @@ struct ServerRealSocketTests {
         // 8 MiB file
         let big = String(repeating: "abcdefgh", count: 1 << 20)
         tree.write("huge.bin", big)
-        let server = try await LiveServer(File(tree.root))
+        let server = try await LiveServer(StaticFile(tree.root))
         let n = await server.number
         let (status, out) = try await runProgram("/usr/bin/curl", ["-sS", "--max-time", "20", "--limit-rate", "4M",
             "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "http://127.0.0.1:\(n)/huge.bin"], timeout: 30)

@@ -56,10 +56,10 @@ struct SiteTests {
 
     // Item 32
     @Test func basicAuthIsDecodedAndMalformedGivesEmptyCredentials() {
-        let r = Request(headers: ["Authorization": "Basic " + Base64.encode(Array("alice:pa:ss".utf8))])
+        let r = Request(headers: ["Authorization": "Basic " + Base64Coding.encode(Array("alice:pa:ss".utf8))])
         #expect(r.getUser() == "alice")
         #expect(r.getPassword() == "pa:ss")
-        for bad in ["Basic !!!", "Basic", "Bearer abc", "Basic " + Base64.encode(Array("nocolon".utf8))] {
+        for bad in ["Basic !!!", "Basic", "Bearer abc", "Basic " + Base64Coding.encode(Array("nocolon".utf8))] {
             let b = Request(headers: ["Authorization": bad])
             #expect(b.getUser() == "" && b.getPassword() == "")
         }
@@ -140,7 +140,7 @@ struct SiteTests {
     // Item 18
     @Test func sessionsOnePerRequestFoundByCookieReplacedWhenUnknownAndExpiring() {
         final class S: Resource {
-            var sessions: [Session] = []
+            var sessions: [WebSession] = []
             override var isLeaf: Bool { true }
             override func renderGET(_ request: Request) throws -> RenderResult {
                 let s = request.getSession()
@@ -176,7 +176,7 @@ struct SiteTests {
     }
 
     @Test func secureAndInsecureSessionsAreSeparate() {
-        let site = Site(Resource(), time: Clock())
+        let site = Site(Resource(), clock: Clock())
         let plain = Request(); plain.site = site
         let secure = Request(); secure.site = site; secure.isSecure = true
         let a = plain.getSession(), b = secure.getSession()

@@ -53,8 +53,8 @@ enum FileWriter {
 struct StaticFileTests {
     let tree = TempTree()
 
-    func fetch(_ path: String, method: String = "GET", headers: String = "", configure: (File) -> Void = { _ in }) -> String {
-        let f = File(tree.root)
+    func fetch(_ path: String, method: String = "GET", headers: String = "", configure: (StaticFile) -> Void = { _ in }) -> String {
+        let f = StaticFile(tree.root)
         configure(f)
         let h = Harness(f)
         h.send("\(method) \(path) HTTP/1.1\r\nHost: x\r\n\(headers)\r\n")
@@ -220,7 +220,7 @@ struct StaticFileTests {
             func stopProducing() {}
         }
         let t = SendfileTransport()
-        let site = Site(File(tree.root))
+        let site = Site(StaticFile(tree.root))
         let ch = site.buildProtocol(t.peer) as! HTTPChannel
         ch.makeConnection(t)
         t.inner.proto_receive(ch, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")

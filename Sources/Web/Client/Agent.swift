@@ -6,11 +6,11 @@ import TwisterHTTP
 @ReactorActor
 public protocol HTTPAgent: AnyObject {
     /// Issues `method` on the absolute `url`. See ``Agent/request(_:_:headers:bodyProducer:)``.
-    func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response>
+    func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse>
 }
 
 extension HTTPAgent {
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders = HTTPHeaders()) -> Deferred<Response> {
+    public func request(_ method: String, _ url: String, headers: HTTPHeaders = HTTPHeaders()) -> Deferred<AgentResponse> {
         request(method, url, headers: headers, bodyProducer: nil)
     }
 }
@@ -20,7 +20,7 @@ extension HTTPAgent {
 /// Contract:
 /// - `request` validates the method, URL and headers (a bad one fails the Deferred with ``ClientRequestError``
 ///   without connecting), adds `Host` (no default port; IPv6 bracketed) unless given, and fires with the
-///   ``Response`` once its head arrived. The body is then read through `Response.deliverBody` or ``readBody(_:)``.
+///   ``AgentResponse`` once its head arrived. The body is then read through `AgentResponse.deliverBody` or ``readBody(_:)``.
 /// - Connections come from `pool` (a non-persistent one when none is given, whose requests carry
 ///   `Connection: close`) and are opened through `connector`.
 /// - A request that fails before any response byte on a *reused* connection (the server had closed it) is
@@ -91,14 +91,14 @@ public final class Agent: HTTPAgent {
         return t
     }
 
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
+    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
         let t: Target
         do { t = try target(url) } catch { return fail(error) }
-        var req: ClientRequest
+        var req: AgentRequest
         if headers.isEmpty && bodyProducer == nil {
             // The common request (no headers of the caller's, no body): its head is validated and serialized
             // once per URL and method, and written as is.
-            req = ClientRequest(method: method, target: t.target, headers: t.hostOnly, bodyProducer: nil, persistent: pool.persistent)
+            req = AgentRequest(method: method, target: t.target, headers: t.hostOnly, bodyProducer: nil, persistent: pool.persistent)
             if t.preparedMethod != method {
                 do { try req.validate() } catch { return fail(error) }
                 t.preparedHead = req.serializeHeadWithoutBody()
@@ -108,7 +108,7 @@ public final class Agent: HTTPAgent {
         } else {
             var h = headers
             if !h.contains("Host") { h.add("Host", t.hostHeader) }
-            req = ClientRequest(method: method, target: t.target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
+            req = AgentRequest(method: method, target: t.target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
             do { try req.validate() } catch { return fail(error) }
         }
         req.expectContinue = expectContinue
@@ -120,18 +120,18 @@ public final class Agent: HTTPAgent {
         if let l = t.idleList { list = l } else { list = pool.idleList(key); t.idleList = list }
         if let proto = pool.takeIdle(list) {
             // A reused connection at once: no Deferred for the connection, one errback step for the retry.
-            return proto.request(req, url: absolute).addErrback { (f: Failure) throws -> Deferred<Response> in
+            return proto.request(req, url: absolute).addErrback { (f: Failure) throws -> Deferred<AgentResponse> in
                 guard self.shouldRetry(req, f) else { throw f }
                 return self.pool.newConnection(key, connector: self.connector, connectTimeout: self.connectTimeout)
                     .addCallback { $0.request(req, url: absolute) }
             }
         }
         return pool.getConnection(key, connector: connector, connectTimeout: connectTimeout)
-            .addCallback { (conn: (HTTP11ClientProtocol, reused: Bool)) -> Deferred<Response> in
+            .addCallback { (conn: (HTTP11ClientProtocol, reused: Bool)) -> Deferred<AgentResponse> in
                 let (proto, reused) = conn
                 let d = proto.request(req, url: absolute)
                 guard reused else { return d }
-                return d.addErrback { (f: Failure) throws -> Deferred<Response> in
+                return d.addErrback { (f: Failure) throws -> Deferred<AgentResponse> in
                     guard self.shouldRetry(req, f) else { throw f }
                     return self.pool.newConnection(key, connector: self.connector, connectTimeout: self.connectTimeout)
                         .addCallback { $0.request(req, url: absolute) }
@@ -140,7 +140,7 @@ public final class Agent: HTTPAgent {
     }
 
     /// Twisted's `_shouldRetry`: idempotent, no body, and the failure happened before any response byte.
-    func shouldRetry(_ req: ClientRequest, _ f: Failure) -> Bool {
+    func shouldRetry(_ req: AgentRequest, _ f: Failure) -> Bool {
         guard pool.retryAutomatically, Self.idempotent.contains(req.method), req.bodyProducer == nil else { return false }
         if let e = f.value(as: ResponseNeverReceived.self) {
             return !e.reasons.contains { $0 is ClientTimeoutError || $0 is CancelledError }
@@ -163,7 +163,7 @@ public final class ProxyAgent: HTTPAgent {
         agent.proxy = ConnectionKey(u)
     }
 
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
+    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
         agent.request(method, url, headers: headers, bodyProducer: bodyProducer)
     }
 }

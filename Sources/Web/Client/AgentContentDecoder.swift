@@ -16,16 +16,16 @@ public final class ContentDecoderAgent: HTTPAgent {
 
     public init(_ agent: any HTTPAgent) { self.agent = agent }
 
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
+    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
         var h = headers
         if !h.contains("Accept-Encoding") { h.add("Accept-Encoding", "gzip, deflate") }
-        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { (r: Response) throws -> Response in
+        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { (r: AgentResponse) throws -> AgentResponse in
             try Self.decoded(r)
         }
     }
 
     /// `r` with its known content codings undone (or `r` itself when it has none).
-    static func decoded(_ r: Response) throws -> Response {
+    static func decoded(_ r: AgentResponse) throws -> AgentResponse {
         var codings: [String] = []
         for v in r.headers.values("Content-Encoding") {
             for part in v.split(separator: ",") {
@@ -43,7 +43,7 @@ public final class ContentDecoderAgent: HTTPAgent {
         headers.remove("Content-Encoding")
         if !codings.isEmpty { headers.add("Content-Encoding", codings.joined(separator: ", ")) }
         headers.remove("Content-Length")
-        return Response(wrapping: r, headers: headers, length: nil) { proto in
+        return AgentResponse(wrapping: r, headers: headers, length: nil) { proto in
             r.deliverBody(DecodingBodyProtocol(formats, proto))
         }
     }

@@ -110,11 +110,11 @@ public final class CookieAgent: HTTPAgent {
         self.jar = jar
     }
 
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
+    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
         guard let u = try? ClientURL(url) else { return agent.request(method, url, headers: headers, bodyProducer: bodyProducer) }
         var h = headers
         if !h.contains("Cookie"), let c = jar.header(for: u) { h.add("Cookie", c) }
-        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { (r: Response) -> Response in
+        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { (r: AgentResponse) -> AgentResponse in
             self.jar.store(r.headers, from: u)
             return r
         }

@@ -49,18 +49,18 @@ public class RedirectAgent: HTTPAgent {
 
     static let crossOriginSensitive = ["Authorization", "Cookie", "Proxy-Authorization", "WWW-Authenticate"]
 
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
+    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
         send(method, url, headers, bodyProducer, count: 0)
     }
 
-    private func send(_ method: String, _ url: String, _ headers: HTTPHeaders, _ body: (any BodyProducer)?, count: Int) -> Deferred<Response> {
-        agent.request(method, url, headers: headers, bodyProducer: body).addCallback { (r: Response) throws -> Deferred<Response> in
+    private func send(_ method: String, _ url: String, _ headers: HTTPHeaders, _ body: (any BodyProducer)?, count: Int) -> Deferred<AgentResponse> {
+        agent.request(method, url, headers: headers, bodyProducer: body).addCallback { (r: AgentResponse) throws -> Deferred<AgentResponse> in
             try self.handle(r, method, url, headers, body, count)
         }
     }
 
-    private func handle(_ r: Response, _ method: String, _ url: String, _ headers: HTTPHeaders,
-                        _ body: (any BodyProducer)?, _ count: Int) throws -> Deferred<Response> {
+    private func handle(_ r: AgentResponse, _ method: String, _ url: String, _ headers: HTTPHeaders,
+                        _ body: (any BodyProducer)?, _ count: Int) throws -> Deferred<AgentResponse> {
         let how = follow(r.code, method)
         switch how {
         case .no: return succeed(r)
@@ -102,10 +102,10 @@ public class RedirectAgent: HTTPAgent {
         // Drain the redirect's body first so its connection goes back to the pool for the next hop.
         let drained = DiscardBody()
         r.deliverBody(drained)
-        return drained.finished.addBoth { (result: Result<Void, Failure>) throws -> Deferred<Response> in
+        return drained.finished.addBoth { (result: Result<Void, Failure>) throws -> Deferred<AgentResponse> in
             if case .failure(let f) = result { throw f }  // cancelled while draining
             return self.send(nextMethod, next.description, h, nextBody, count: count + 1)
-        }.addCallback { (final: Response) -> Response in
+        }.addCallback { (final: AgentResponse) -> AgentResponse in
             if final.previousResponse == nil || final.previousResponse !== r {
                 final.previousResponse = r
             }

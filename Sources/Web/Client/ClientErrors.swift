@@ -116,7 +116,7 @@ public struct RedirectError: Error, CustomStringConvertible {
     public let kind: Kind
     public let location: String?
     // A reference to a reactor-isolated object; only reached from the reactor (the error itself is not Sendable).
-    public let response: Response
+    public let response: AgentResponse
     public var description: String {
         switch kind {
         case .noLocation: return "Redirect (\(response.code)) without a Location header"

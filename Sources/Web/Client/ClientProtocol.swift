@@ -6,7 +6,7 @@ import TwisterHTTP
 /// Contract:
 /// - One request at a time, never pipelined: `request(_:)` on a busy or closed connection fails at once with
 ///   ``RequestNotSent``.
-/// - The returned Deferred fires with the ``Response`` once the read that completed its head is parsed (1xx heads
+/// - The returned Deferred fires with the ``AgentResponse`` once the read that completed its head is parsed (1xx heads
 ///   are skipped; a small response that came with its head is then already whole), or
 ///   fails with ``ResponseNeverReceived`` (the connection ended before any response byte),
 ///   ``ResponseFailed`` (a malformed or cut head; reasons name the defect) or ``RequestTransmissionFailed``.
@@ -38,12 +38,12 @@ public final class HTTP11ClientProtocol: Protocol {
     public private(set) var requestsSent = 0
 
     private var parser = HTTPResponseParser()
-    private var current: ClientRequest?
+    private var current: AgentRequest?
     private var url = ""
-    private var responseDeferred: Deferred<Response>?
+    private var responseDeferred: Deferred<AgentResponse>?
     /// A response whose head was parsed, to be handed to its Deferred at the end of the current read.
-    private var pendingResponse: (Deferred<Response>, Response)?
-    private var response: Response?
+    private var pendingResponse: (Deferred<AgentResponse>, AgentResponse)?
+    private var response: AgentResponse?
     private var generation = 0
     private var requestWritten = false
     private var responseEnded = false
@@ -70,7 +70,7 @@ public final class HTTP11ClientProtocol: Protocol {
 
     /// Sends `req` and returns the Deferred of its response (see the type's contract). `url` is recorded on
     /// the response.
-    public func request(_ req: ClientRequest, url: String = "") -> Deferred<Response> {
+    public func request(_ req: AgentRequest, url: String = "") -> Deferred<AgentResponse> {
         guard state == .idle, connected, let transport else { return fail(RequestNotSent()) }
         state = .busy
         generation += 1
@@ -83,7 +83,7 @@ public final class HTTP11ClientProtocol: Protocol {
         requestWritten = false
         responseEnded = false
         persistentAfter = req.persistent
-        let d = Deferred<Response>(canceller: { [weak self] _ in self?.cancelRequest(gen) })
+        let d = Deferred<AgentResponse>(canceller: { [weak self] _ in self?.cancelRequest(gen) })
         responseDeferred = d
 
         var length: Int?
@@ -248,7 +248,7 @@ public final class HTTP11ClientProtocol: Protocol {
         case .length(let n): length = n
         case .chunked, .untilClose: length = nil
         }
-        let r = Response(head: head, length: length, url: url, request: current, source: ClientBodySource(self, gen))
+        let r = AgentResponse(head: head, length: length, url: url, request: current, source: ClientBodySource(self, gen))
         response = r
         // Hold the body until deliverBody. The transport itself is paused only if the body is still incomplete
         // once this read is parsed (see processParser): a small response that arrives in one read, taken by a

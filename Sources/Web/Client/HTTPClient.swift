@@ -4,7 +4,7 @@ import TwisterHTTP
 /// Tornado's `AsyncHTTPClient` on the Agent stack: one call fetches a URL and collects (or streams) the body.
 ///
 /// Contract:
-/// - `fetch` returns a Deferred of an ``HTTPResponse`` (and has an async form). With `raiseError` (the default)
+/// - `fetch` returns a Deferred of an ``FetchResponse`` (and has an async form). With `raiseError` (the default)
 ///   a non-2xx answer fails with ``HTTPClientError`` carrying the response; with `raiseError: false` it is
 ///   returned with `error` set. Network errors and timeouts always fail, with code 599.
 /// - Each request gets: a connect timeout and an overall `requestTimeout` (20 s each by default; the request is
@@ -31,26 +31,26 @@ public final class HTTPClient {
     public func close() { pool.closeCachedConnections() }
 
     public func fetch(_ url: String, method: String = "GET", headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil,
-                      raiseError: Bool = true) -> Deferred<HTTPResponse> {
-        fetch(HTTPRequest(url, method: method, headers: headers, body: body), raiseError: raiseError)
+                      raiseError: Bool = true) -> Deferred<FetchResponse> {
+        fetch(FetchRequest(url, method: method, headers: headers, body: body), raiseError: raiseError)
     }
 
     public func fetch(_ url: String, method: String = "GET", headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil,
-                      raiseError: Bool = true) async throws -> HTTPResponse {
+                      raiseError: Bool = true) async throws -> FetchResponse {
         try await fetch(url, method: method, headers: headers, body: body, raiseError: raiseError).value
     }
 
-    public func fetch(_ request: HTTPRequest, raiseError: Bool = true) async throws -> HTTPResponse {
+    public func fetch(_ request: FetchRequest, raiseError: Bool = true) async throws -> FetchResponse {
         try await fetch(request, raiseError: raiseError).value
     }
 
-    public func fetch(_ request: HTTPRequest, raiseError: Bool = true) -> Deferred<HTTPResponse> {
+    public func fetch(_ request: FetchRequest, raiseError: Bool = true) -> Deferred<FetchResponse> {
         let start = clock.seconds()
         let agent = makeAgent(for: request)
         var producer: (any BodyProducer)?
         if let make = request.bodyProducer { producer = make() } else if let b = request.body { producer = BytesBodyProducer(b) }
         var d = agent.request(request.method, request.url, headers: request.headers, bodyProducer: producer)
-            .addErrback { (f: Failure) throws -> Response in
+            .addErrback { (f: Failure) throws -> AgentResponse in
                 // Tornado returns the last redirect when it cannot go further.
                 if let e = f.value(as: RedirectError.self) {
                     switch e.kind {
@@ -60,13 +60,13 @@ public final class HTTPClient {
                 }
                 throw f
             }
-            .addCallback { (r: Response) -> Deferred<HTTPResponse> in
+            .addCallback { (r: AgentResponse) -> Deferred<FetchResponse> in
                 self.collect(r, request, start: start)
             }
         if let t = request.requestTimeout {
             d = d.addTimeout(t, clock: clock)
         }
-        return d.addCallbacks({ (resp: HTTPResponse) throws -> HTTPResponse in
+        return d.addCallbacks({ (resp: FetchResponse) throws -> FetchResponse in
             guard (200..<300).contains(resp.code) else {
                 var r = resp
                 let error = HTTPClientError(code: resp.code, message: resp.reason.isEmpty ? HTTPStatus.reason(resp.code) : resp.reason, response: resp)
@@ -75,12 +75,12 @@ public final class HTTPClient {
                 return r
             }
             return resp
-        }, { (f: Failure) throws -> HTTPResponse in
+        }, { (f: Failure) throws -> FetchResponse in
             throw Self.clientError(f.error)
         })
     }
 
-    private func makeAgent(for request: HTTPRequest) -> any HTTPAgent {
+    private func makeAgent(for request: FetchRequest) -> any HTTPAgent {
         let base: Agent
         if let proxyURL, let p = try? ProxyAgent(proxyURL: proxyURL, connector: connector, pool: pool) {
             base = p.agent
@@ -96,19 +96,19 @@ public final class HTTPClient {
         return agent
     }
 
-    private func collect(_ r: Response, _ request: HTTPRequest, start: Double) -> Deferred<HTTPResponse> {
+    private func collect(_ r: AgentResponse, _ request: FetchRequest, start: Double) -> Deferred<FetchResponse> {
         if let hc = request.headerCallback {
             hc("HTTP/\(r.version.major).\(r.version.minor) \(r.code) \(r.phrase)\r\n")
             for (n, v) in r.headers { hc("\(n): \(v)\r\n") }
             hc("\r\n")
         }
-        let make = { (body: ByteBuffer) -> HTTPResponse in
-            HTTPResponse(code: r.code, reason: r.phrase, headers: r.headers, body: body, requestURL: request.url,
+        let make = { (body: ByteBuffer) -> FetchResponse in
+            FetchResponse(code: r.code, reason: r.phrase, headers: r.headers, body: body, requestURL: request.url,
                          effectiveURL: r.url, requestTime: self.clock.seconds() - start)
         }
         if let sc = request.streamingCallback {
             let p = StreamingBodyProtocol(sc)
-            let d = Deferred<HTTPResponse>(canceller: { _ in
+            let d = Deferred<FetchResponse>(canceller: { _ in
                 p.done = nil  // the Deferred fails with CancelledError (a timeout maps it to 599 "Timeout")
                 p.transport?.stopProducing()
             })

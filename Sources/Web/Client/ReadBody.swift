@@ -7,7 +7,7 @@ import TwisterHTTP
 /// connection close fails with ``PartialDownloadError`` carrying what arrived; a cut or malformed body fails
 /// with ``ResponseFailed``. Cancelling the Deferred abandons the body and aborts the connection.
 @ReactorActor
-public func readBody(_ response: Response) -> Deferred<ByteBuffer> {
+public func readBody(_ response: AgentResponse) -> Deferred<ByteBuffer> {
     // The common small response was read whole before the caller saw it: no collector, no waiting chain.
     if let body = response.takeCompleteBody() { return succeed(body) }
     let collector = BodyCollector(code: response.code)

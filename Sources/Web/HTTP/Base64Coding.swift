@@ -1,7 +1,7 @@
 import TwisterProtocols
 
 /// Standard base64 (RFC 4648) decoding and encoding, strict about the alphabet.
-public enum Base64 {
+public enum Base64Coding {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     public static func decode(_ s: String) -> [UInt8]? {

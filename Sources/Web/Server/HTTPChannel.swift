@@ -30,7 +30,7 @@ public final class HTTPChannel: Protocol, Producer {
     public let settings: HTTPServerSettings
     let site: Site?
     private let processor: ((Request) -> Void)?
-    private let time: (any ReactorTime)?
+    private let clock: (any ReactorTime)?
 
     private enum State { case head, body, answering, closing, switched }
     // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): the channel is
@@ -86,23 +86,23 @@ public final class HTTPChannel: Protocol, Producer {
     @exclusivity(unchecked) private var abortCall: (any DelayedCall)?
 
     /// A channel serving `site`.
-    public init(site: Site, settings: HTTPServerSettings, time: (any ReactorTime)?) {
+    public init(site: Site, settings: HTTPServerSettings, clock: (any ReactorTime)?) {
         self.site = site
         self.processor = nil
         self.settings = settings
-        self.time = time
+        self.clock = clock
         self.headParser = HTTPRequestHeadParser(settings: settings)
         self.maxBodySize = settings.maxBodySize
         super.init()
     }
 
     /// A channel handing every request to `processor` (which must eventually call `request.finish()`).
-    public init(settings: HTTPServerSettings = HTTPServerSettings(), time: (any ReactorTime)? = nil,
+    public init(settings: HTTPServerSettings = HTTPServerSettings(), clock: (any ReactorTime)? = Reactor.shared,
                 processor: @escaping (Request) -> Void) {
         self.site = nil
         self.processor = processor
         self.settings = settings
-        self.time = time
+        self.clock = clock
         self.headParser = HTTPRequestHeadParser(settings: settings)
         self.maxBodySize = settings.maxBodySize
         super.init()
@@ -114,16 +114,16 @@ public final class HTTPChannel: Protocol, Producer {
         if let t = transport as? any TCPTransport { t.noDelay = true }
         transport?.registerProducer(self, streaming: true)
         registeredWithTransport = true
-        if let time, let idle = settings.idleTimeout {
-            lastActivity = time.seconds()
-            idleCall = time.callLater(idle) { [self] in idleCheck() }
+        if let clock, let idle = settings.idleTimeout {
+            lastActivity = clock.seconds()
+            idleCall = clock.callLater(idle) { [self] in idleCheck() }
         }
     }
 
     public override func dataReceived(_ data: ByteBuffer) {
         if state == .switched { switchedProtocol?.dataReceived(data); return }
         if state == .closing { return }
-        if let time { lastActivity = time.seconds() }
+        if let clock { lastActivity = clock.seconds() }
         // Copy into our own buffer rather than keep the transport's: the reactor reuses its 64 KiB read buffer,
         // and sharing it would force a fresh 64 KiB allocation on its next read (copy-on-write).
         inbound.writeBuffer(data)
@@ -344,7 +344,7 @@ public final class HTTPChannel: Protocol, Producer {
         }
         state = .head
         if appPausedReading { appPausedReading = false }
-        if let time { lastActivity = time.seconds() }
+        if let clock { lastActivity = clock.seconds() }
         if pausedForPipeline {
             pausedForPipeline = false
             if !writePaused { transport?.resumeProducing() }
@@ -371,10 +371,10 @@ public final class HTTPChannel: Protocol, Producer {
         idleCall?.cancel(); idleCall = nil
         if registeredWithTransport { registeredWithTransport = false; transport?.unregisterProducer() }
         transport?.loseConnection()
-        if let time, let a = settings.abortTimeout, abortCall == nil {
+        if let clock, let a = settings.abortTimeout, abortCall == nil {
             // Strong captures: every timer is cancelled in connectionLost, which breaks the cycle (a weak
             // reference would give the channel a side table and slow down every retain).
-            abortCall = time.callLater(a) { [self] in
+            abortCall = clock.callLater(a) { [self] in
                 guard connected else { return }
                 transport?.abortConnection()
             }
@@ -384,23 +384,23 @@ public final class HTTPChannel: Protocol, Producer {
     // MARK: timeouts
 
     private func idleCheck() {
-        guard let time, let idle = settings.idleTimeout, state != .closing else { return }
+        guard let clock, let idle = settings.idleTimeout, state != .closing else { return }
         if state == .answering || appPausedReading {
-            idleCall = time.callLater(idle) { [self] in idleCheck() }
+            idleCall = clock.callLater(idle) { [self] in idleCheck() }
             return
         }
-        let elapsed = time.seconds() - lastActivity
+        let elapsed = clock.seconds() - lastActivity
         if elapsed >= idle {
             idleCall = nil
             close()
         } else {
-            idleCall = time.callLater(idle - elapsed) { [self] in idleCheck() }
+            idleCall = clock.callLater(idle - elapsed) { [self] in idleCheck() }
         }
     }
 
     private func armHeaderTimer() {
-        guard headerCall == nil, let time, let t = settings.headerReadTimeout else { return }
-        headerCall = time.callLater(t) { [self] in
+        guard headerCall == nil, let clock, let t = settings.headerReadTimeout else { return }
+        headerCall = clock.callLater(t) { [self] in
             guard state == .head || state == .body else { return }
             headerCall = nil
             refuse(HTTPParseError(408, "request head not received in time"))

@@ -75,7 +75,7 @@ public final class Request {
     @exclusivity(unchecked) private var firstObserver: (any RequestLossObserver)?
     @exclusivity(unchecked) var storedArgs: [String: [String]]?
     @exclusivity(unchecked) var cookieCache: [String: String]?
-    @exclusivity(unchecked) var session: Session?
+    @exclusivity(unchecked) var session: WebSession?
     @exclusivity(unchecked) var lastModified: Int?
     @exclusivity(unchecked) var etag: String?
     /// The resource reached by traversal, for requests whose head was traversed before their body arrived.

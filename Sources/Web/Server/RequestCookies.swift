@@ -56,7 +56,7 @@ extension Request {
         guard let auth = getHeader("Authorization") else { return ("", "") }
         let parts = auth.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Base64.decode(String(parts[1].trimmingSpaces)) else { return ("", "") }
+              let decoded = Base64Coding.decode(String(parts[1].trimmingSpaces)) else { return ("", "") }
         let s = String(decoding: decoded, as: UTF8.self)
         guard let c = s.firstIndex(of: ":") else { return ("", "") }
         return (String(s[..<c]), String(s[s.index(after: c)...]))

@@ -28,27 +28,27 @@ public final class Site: Factory {
     /// Seconds of inactivity after which a session expires (Twisted: 900).
     public var sessionTimeout: Double = 900
     /// The time source for timeouts and sessions (the reactor by default); nil disables timeouts.
-    public let time: (any ReactorTime)?
+    public let clock: (any ReactorTime)?
     /// Live sessions by id.
-    public internal(set) var sessions: [String: Session] = [:]
+    public internal(set) var sessions: [String: WebSession] = [:]
     /// Decides where a request body goes (Twisted's `getContentFile`): return a ``RequestBody`` to use.
     /// Default: memory up to ``HTTPServerSettings/maxInMemoryBodySize``, then a temporary file.
     @exclusivity(unchecked) public var contentFileHook: ((Int?) -> RequestBody)?
 
-    /// A Site serving `resource`. `time` drives timeouts and session expiry: the reactor by default; pass a
+    /// A Site serving `resource`. `clock` drives timeouts and session expiry: the reactor by default; pass a
     /// ``Clock`` in tests, or nil to disable every timeout.
     public init(_ resource: Resource, settings: HTTPServerSettings = HTTPServerSettings(),
-                time: (any ReactorTime)? = Reactor.shared) {
+                clock: (any ReactorTime)? = Reactor.shared) {
         self.resource = resource
         self.settings = settings
-        self.time = time
+        self.clock = clock
         super.init()
     }
 
     public override func buildProtocol(_ addr: Address) -> Protocol? {
         // `factory` (a weak reference) is deliberately not set: it would give the Site a side table and slow
         // every retain of it; the channel holds its Site strongly instead.
-        HTTPChannel(site: self, settings: settings, time: time)
+        HTTPChannel(site: self, settings: settings, clock: clock)
     }
 
     /// Handles one request read by a channel (Twisted's `Request.process`): traverses and renders.
@@ -82,7 +82,7 @@ public final class Site: Factory {
     /// Sets up prepath/postpath; answers `*` targets. Returns false when the request was answered.
     private func prepare(_ request: Request) -> Bool {
         request.site = self
-        if accessLog != nil { request.startTime = time?.seconds() ?? 0 }
+        if accessLog != nil { request.startTime = clock?.seconds() ?? 0 }
         if request.uri == "*" {
             if request.method == "OPTIONS" {
                 request.setHeader("Content-Length", "0")

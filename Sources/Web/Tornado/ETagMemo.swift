@@ -19,7 +19,7 @@ struct ETagMemo {
     /// The quoted SHA-1 hex of the readable bytes of `buffer`.
     mutating func etag(of buffer: ByteBuffer) -> String {
         if let etag, buffer.readableBytes == body.readableBytes, Self.equal(buffer, body) { return etag }
-        let e = buffer.withUnsafeReadableBytes { Digest.sha1QuotedHex($0) }
+        let e = buffer.withUnsafeReadableBytes { HashDigest.sha1QuotedHex($0) }
         if buffer.readableBytes <= Self.maxBody {
             body = buffer   // shares the storage (copy-on-write): the handler replaces its buffer once finished
             etag = e

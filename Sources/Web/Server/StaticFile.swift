@@ -23,7 +23,7 @@ import Darwin
 ///   with `Content-Range: bytes */size`.
 /// - Body: up to 64 KiB is read and sent with the head in one write; larger bodies stream through a pull producer
 ///   (64 KiB per resume) or sendfile when the transport is a ``FileSendingTransport``.
-open class File: Resource {
+open class StaticFile: Resource {
     /// The file or directory this resource serves.
     public let path: String
     /// The real path of the tree's root: nothing outside it is served.
@@ -40,11 +40,11 @@ open class File: Resource {
         var p = path
         while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
         self.path = p
-        self.rootRealPath = File.realPath(p) ?? p
+        self.rootRealPath = StaticFile.realPath(p) ?? p
         super.init()
     }
 
-    init(child path: String, of parent: File) {
+    init(child path: String, of parent: StaticFile) {
         self.path = path
         self.rootRealPath = parent.rootRealPath
         super.init()
@@ -56,24 +56,24 @@ open class File: Resource {
     }
 
     /// Makes the resource for a child path; subclasses override to keep their type.
-    open func createSimilarFile(_ path: String) -> File { File(child: path, of: self) }
+    open func createSimilarFile(_ path: String) -> StaticFile { StaticFile(child: path, of: self) }
 
     // MARK: traversal
 
     open override func getChild(_ name: String, _ request: Request) -> Resource {
-        guard File.isDirectory(path) else { return NoResource() }
+        guard StaticFile.isDirectory(path) else { return NoResource() }
         if name.isEmpty {
             for index in indexNames {
                 let p = path + "/" + index
-                if File.isRegularFile(p), isInsideRoot(p) { return createSimilarFile(p) }
+                if StaticFile.isRegularFile(p), isInsideRoot(p) { return createSimilarFile(p) }
             }
             if allowDirectoryListing { return DirectoryListing(path: path, file: self) }
             return ForbiddenResource()
         }
-        guard File.isSafeSegment(name) else { return NoResource() }
+        guard StaticFile.isSafeSegment(name) else { return NoResource() }
         var candidate = path + "/" + name
-        if !File.exists(candidate) {
-            guard let alt = ignoredExts.lazy.map({ candidate + $0 }).first(where: File.exists) else { return NoResource() }
+        if !StaticFile.exists(candidate) {
+            guard let alt = ignoredExts.lazy.map({ candidate + $0 }).first(where: StaticFile.exists) else { return NoResource() }
             candidate = alt
         }
         guard isInsideRoot(candidate) else { return NoResource() }
@@ -88,7 +88,7 @@ open class File: Resource {
     }
 
     func isInsideRoot(_ p: String) -> Bool {
-        guard let real = File.realPath(p) else { return false }
+        guard let real = StaticFile.realPath(p) else { return false }
         return real == rootRealPath || real.hasPrefix(rootRealPath == "/" ? "/" : rootRealPath + "/")
     }
 
@@ -136,7 +136,7 @@ open class File: Resource {
                 request.setHeader("Content-Range", "bytes \(r.lowerBound)-\(r.upperBound)/\(size)")
                 segments = [.file(offset: r.lowerBound, count: r.count)]
             } else {
-                let boundary = File.boundary()
+                let boundary = StaticFile.boundary()
                 request.setHeader("Content-Type", "multipart/byteranges; boundary=\(boundary)")
                 segments = []
                 for (i, r) in ranges.enumerated() {
@@ -206,9 +206,9 @@ open class File: Resource {
 /// directories suffixed by `/`; sorted by name; entries whose real path leaves the root are omitted.
 open class DirectoryListing: Resource {
     public let path: String
-    let file: File
+    let file: StaticFile
 
-    init(path: String, file: File) {
+    init(path: String, file: StaticFile) {
         self.path = path
         self.file = file
         super.init()

@@ -27,7 +27,7 @@ protocol ResponseBodySource: AnyObject {
 ///   malformed (or abandoned). If the body already ended, buffered data and the end are replayed at once.
 /// - A second `deliverBody` gets `connectionLost(ResponseFailed([BodyAlreadyDelivered()]))` straight away.
 @ReactorActor
-public final class Response {
+public final class AgentResponse {
     public let version: (major: Int, minor: Int)
     /// Status code (Twisted's `code`).
     public let code: Int
@@ -37,11 +37,11 @@ public final class Response {
     /// The body length when known in advance (Content-Length, or 0 for no body); nil when unknown.
     public let length: Int?
     /// The request this answers.
-    public internal(set) var request: ClientRequest?
+    public internal(set) var request: AgentRequest?
     /// The absolute URL requested.
     public internal(set) var url: String
     /// The redirect response that led here, if redirects were followed.
-    public internal(set) var previousResponse: Response?
+    public internal(set) var previousResponse: AgentResponse?
 
     private enum BodyState {
         case initial([ByteBuffer])
@@ -55,7 +55,7 @@ public final class Response {
     private var endedWhole = false
     private let forward: ((Protocol) -> Void)?
 
-    init(head: HTTPResponseParser.Head, length: Int?, url: String, request: ClientRequest?, source: any ResponseBodySource) {
+    init(head: HTTPResponseParser.Head, length: Int?, url: String, request: AgentRequest?, source: any ResponseBodySource) {
         version = (head.major, head.minor)
         code = head.code
         phrase = head.reason
@@ -69,7 +69,7 @@ public final class Response {
 
     /// A response that presents `original` with other headers/length and hands `deliverBody` to `deliver`
     /// (used by wrapping agents such as the content decoder; Twisted's `proxyForInterface(IResponse)`).
-    public init(wrapping original: Response, headers: HTTPHeaders, length: Int?, deliver: @escaping (Protocol) -> Void) {
+    public init(wrapping original: AgentResponse, headers: HTTPHeaders, length: Int?, deliver: @escaping (Protocol) -> Void) {
         version = original.version
         code = original.code
         phrase = original.phrase

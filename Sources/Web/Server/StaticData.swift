@@ -4,7 +4,7 @@ import TwisterHTTP
 /// A leaf resource serving fixed bytes with a content type (Twisted's `static.Data`).
 ///
 /// GET (and HEAD) answer 200 with the bytes; other methods get 405 (`Allow: GET, HEAD`).
-open class Data: Resource {
+open class StaticData: Resource {
     public var data: ByteBuffer
     public var type: String
 

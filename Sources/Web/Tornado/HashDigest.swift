@@ -5,7 +5,7 @@ import TwisterWebServer
 /// SHA-1, SHA-256 and SHA-512 (FIPS 180-4) and HMAC (RFC 2104), in pure Swift: CryptoKit is not available on
 /// Linux and the library links no OpenSSL. Used for signed cookies (HMAC-SHA256, v1: HMAC-SHA1), ETags (SHA-1)
 /// and static-file versions (SHA-512). Checked against the FIPS and RFC 4231 vectors in the tests.
-public enum Digest {
+public enum HashDigest {
     /// The algorithms available.
     public enum Algorithm: Sendable { case sha1, sha256, sha512 }
 

@@ -2,7 +2,7 @@ import TwisterProtocols
 import TwisterHTTP
 
 /// The outcome of ``HTTPClient/fetch(_:raiseError:)`` (Tornado's `HTTPResponse`).
-public struct HTTPResponse: Sendable, CustomStringConvertible {
+public struct FetchResponse: Sendable, CustomStringConvertible {
     public var code: Int
     public var reason: String
     public var headers: HTTPHeaders
@@ -19,7 +19,7 @@ public struct HTTPResponse: Sendable, CustomStringConvertible {
         get { errorBox as? HTTPClientError }
         set { errorBox = newValue }
     }
-    // Boxed as an existential: HTTPClientError holds an HTTPResponse, and a struct cannot contain itself.
+    // Boxed as an existential: HTTPClientError holds an FetchResponse, and a struct cannot contain itself.
     private var errorBox: (any Error)?
 
     public init(code: Int, reason: String, headers: HTTPHeaders, body: ByteBuffer, requestURL: String,
@@ -39,23 +39,5 @@ public struct HTTPResponse: Sendable, CustomStringConvertible {
     /// Throws `error` if set (Tornado's `rethrow`).
     public func rethrow() throws { if let error { throw error } }
 
-    public var description: String { "HTTPResponse(\(code) \(reason), \(body.readableBytes) bytes, \(effectiveURL))" }
-}
-
-/// A failed fetch (Tornado's `HTTPClientError`): `code` is the HTTP status for a non-2xx answer (with the
-/// `response`), or 599 for a network error or timeout (with the `underlying` error).
-public struct HTTPClientError: Error, CustomStringConvertible {
-    public var code: Int
-    public var message: String
-    public var response: HTTPResponse?
-    public var underlying: (any Error)?
-
-    public init(code: Int, message: String, response: HTTPResponse? = nil, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.response = response
-        self.underlying = underlying
-    }
-
-    public var description: String { "HTTP \(code): \(message)" }
+    public var description: String { "FetchResponse(\(code) \(reason), \(body.readableBytes) bytes, \(effectiveURL))" }
 }

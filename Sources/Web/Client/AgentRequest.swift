@@ -6,7 +6,7 @@ import TwisterHTTP
 /// `target` is the request-target: origin-form (`/path?query`) for a direct request, absolute-form
 /// (`http://host/path`) through a forward proxy. `headers` must already hold `Host`. The framing headers
 /// (Content-Length / Transfer-Encoding) and `Connection: close` (when not `persistent`) are added on writing.
-public struct ClientRequest {
+public struct AgentRequest {
     public var method: String
     public var target: String
     public var headers: HTTPHeaders

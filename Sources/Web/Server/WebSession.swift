@@ -8,7 +8,7 @@ import TwisterHTTP
 /// ``ReactorTime``; ``expire()`` removes it from the Site at once and runs the ``notifyOnExpire(_:)`` callbacks
 /// in order. Data lives in ``values``. Reactor thread only.
 @ReactorActor
-public final class Session {
+public final class WebSession {
     public let uid: String
     public unowned let site: Site
     /// Seconds of inactivity before expiry.
@@ -30,10 +30,10 @@ public final class Session {
 
     /// Marks the session as used now: restarts its expiry countdown.
     public func touch() {
-        guard !expired, let time = site.time else { return }
-        lastModified = time.seconds()
+        guard !expired, let clock = site.clock else { return }
+        lastModified = clock.seconds()
         if let c = expireCall, c.active { c.reset(sessionTimeout) } else {
-            expireCall = time.callLater(sessionTimeout) { [weak self] in self?.expire() }
+            expireCall = clock.callLater(sessionTimeout) { [weak self] in self?.expire() }
         }
     }
 
@@ -63,21 +63,21 @@ public final class Session {
 
 extension Site {
     /// A new session, registered under a fresh id.
-    public func makeSession() -> Session {
-        let s = Session(site: self, uid: Session.newUID())
+    public func makeSession() -> WebSession {
+        let s = WebSession(site: self, uid: WebSession.newUID())
         sessions[s.uid] = s
         return s
     }
 
     /// The live session with `uid`, or nil.
-    public func getSession(_ uid: String) -> Session? { sessions[uid] }
+    public func getSession(_ uid: String) -> WebSession? { sessions[uid] }
 }
 
 extension Request {
     /// The session of this request (Twisted's `getSession`): found through the `TWISTED_SESSION` cookie
     /// (`TWISTED_SECURE_SESSION` over TLS, with the sitepath appended after `_`), or created, in which case the
     /// cookie (path `/`, HttpOnly, SameSite=Lax, Secure over TLS) is set on the response. One per request.
-    public func getSession() -> Session {
+    public func getSession() -> WebSession {
         if let s = session, !s.expired { s.touch(); return s }
         guard let site else { preconditionFailure("getSession needs a Site") }
         let cookieName = ([isSecure ? "TWISTED_SECURE_SESSION" : "TWISTED_SESSION"] + sitepath).joined(separator: "_")

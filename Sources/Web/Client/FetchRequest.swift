@@ -2,7 +2,7 @@ import TwisterProtocols
 import TwisterHTTP
 
 /// A request for ``HTTPClient/fetch(_:raiseError:)`` (Tornado's `HTTPRequest`), with Tornado's defaults.
-public struct HTTPRequest {
+public struct FetchRequest {
     public var url: String
     public var method: String
     public var headers: HTTPHeaders
