@@ -105,9 +105,10 @@ import TwisterTesting
     }
 }
 
-/// The response parser reuses the Strings of fields repeated from the previous response; what it returns is the
-/// same as parsing afresh.
-@Suite struct ClientParserFieldReuseTests {
+/// A parser reused for the next response on its connection (heads repeated, partly repeated or changed) returns
+/// what parsing afresh would. (The parser once cached the previous head's bytes and field Strings; these tests
+/// held it to that and still hold the plain parser.)
+@Suite struct ClientParserRepeatedHeadTests {
     func head(_ p: inout HTTPResponseParser, _ reply: String) throws -> HTTPHeaders? {
         p.reset(requestMethod: "GET")
         p.feed(ByteBuffer(string: reply))

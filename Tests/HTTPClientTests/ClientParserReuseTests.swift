@@ -66,7 +66,7 @@ import TwisterTesting
         for b in 0...255 {
             let c = UInt8(b)
             let expected = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || extra.contains(c)
-            #expect(HTTPResponseParser.isTokenByte(c) == expected, "byte \(b)")
+            #expect(HTTPBytes.isTokenChar(c) == expected, "byte \(b)")
         }
     }
 }

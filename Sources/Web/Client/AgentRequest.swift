@@ -69,17 +69,17 @@ public struct AgentRequest {
     /// Throws when the method, target or a header could inject bytes into the request (CR, LF, NUL, spaces in the
     /// method or target).
     public func validate() throws {
-        guard !method.isEmpty, method.utf8.allSatisfy(HTTPResponseParser.isTokenByte) else {
+        guard !method.isEmpty, method.utf8.allSatisfy(HTTPBytes.isTokenChar) else {
             throw ClientRequestError("method \(method.debugDescription) is not a token")
         }
         guard !target.isEmpty, target.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
             throw ClientRequestError("request target \(target.debugDescription) holds spaces or control characters")
         }
         for (name, value) in headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(HTTPResponseParser.isTokenByte) else {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPBytes.isTokenChar) else {
                 throw ClientRequestError("header name \(name.debugDescription) is not a token")
             }
-            guard value.utf8.allSatisfy({ HTTPResponseParser.isFieldValueByte($0) }) else {
+            guard value.utf8.allSatisfy({ HTTPBytes.isFieldValueByte($0) }) else {
                 throw ClientRequestError("value of header \(name) holds CR, LF or a control character")
             }
         }

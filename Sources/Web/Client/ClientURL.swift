@@ -143,7 +143,7 @@ public struct ClientURL: Equatable, Sendable, CustomStringConvertible {
         var it = s.utf8.makeIterator()
         while let b = it.next() {
             if b == UInt8(ascii: "%") {
-                guard let h = it.next(), let l = it.next(), let hv = HTTPResponseParser.hexValue(h), let lv = HTTPResponseParser.hexValue(l) else { return nil }
+                guard let h = it.next(), let l = it.next(), let hv = HTTPBytes.hexValue(h), let lv = HTTPBytes.hexValue(l) else { return nil }
                 bytes.append(UInt8(hv * 16 + lv))
             } else {
                 bytes.append(b)

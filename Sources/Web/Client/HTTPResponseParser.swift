@@ -74,26 +74,6 @@ public struct HTTPResponseParser {
     private var major = 1, minor = 1, code = 0
     private var reason = ""
     private var fields: [(name: String, value: String)] = []
-    /// The last final head's bytes (status line through the blank line) and what parsing them gave. A head with
-    /// exactly these bytes (a server answering the same resource again within the same second) is taken whole,
-    /// one comparison instead of parsing its lines: identical bytes parse identically.
-    private struct HeadCache {
-        var bytes: [UInt8]
-        var head: Head
-        var contentLengthFields: Int
-        var plainContentLength: Int?
-        var sawTransferEncoding: Bool
-        var connectionClose: Bool
-        var connectionKeepAlive: Bool
-    }
-    private var headCache: HeadCache?
-    /// The buffer as it was when the current head's status line began (it shares the storage, so the head's bytes
-    /// can be recorded when it completes); dropped when bytes are fed in mid-head.
-    private var headStartBuffer: ByteBuffer?
-    /// The previous head's fields. A field whose name or value has the same bytes as the one at the same
-    /// position there reuses that String (a server repeats most of its fields from one response to the next):
-    /// a byte comparison instead of a String's allocation and UTF-8 validation.
-    private var recent: [(name: String, value: String)] = []
     private var contentLength = 0
     /// Facts gathered while the head's fields are parsed, so that the common head needs no second pass over
     /// its fields: how many Content-Length fields (and the value when it is plain digits), whether any
@@ -125,7 +105,6 @@ public struct HTTPResponseParser {
         buffer = ByteBuffer()
         scanned = 0
         headBytes = 0
-        headStartBuffer = nil
         fields.removeAll(keepingCapacity: true)
         contentLength = 0
         bodyBytesReceived = 0
@@ -144,7 +123,6 @@ public struct HTTPResponseParser {
     public mutating func feed(_ data: ByteBuffer) {
         guard !data.isEmpty else { return }
         receivedAnything = true
-        headStartBuffer = nil // before the write, which would otherwise copy the shared storage
         if buffer.isEmpty { buffer = data } else { buffer.writeBuffer(data) }
     }
 
@@ -181,18 +159,6 @@ public struct HTTPResponseParser {
         while true {
             switch state {
             case .statusLine:
-                if headBytes == 0, let cache = headCache, buffer.readableBytes >= cache.bytes.count,
-                   buffer.withUnsafeReadableBytes({ memcmp($0.baseAddress!, cache.bytes, cache.bytes.count) == 0 }) {
-                    buffer.moveReaderIndex(forwardBy: cache.bytes.count)
-                    scanned = 0
-                    major = cache.head.major; minor = cache.head.minor; code = cache.head.code; reason = cache.head.reason
-                    contentLengthFields = cache.contentLengthFields
-                    plainContentLength = cache.plainContentLength
-                    sawTransferEncoding = cache.sawTransferEncoding
-                    connectionClose = cache.connectionClose
-                    connectionKeepAlive = cache.connectionKeepAlive
-                    return try finalHead(cache.head)
-                }
                 guard let len = try nextLine(limit: limits.maxLineLength, headLimited: true) else { return nil }
                 if len.content == 0 && headBytes == len.total {
                     // Tolerate blank lines before a status line (RFC 9112 §2.2 lets a recipient ignore them).
@@ -201,7 +167,6 @@ public struct HTTPResponseParser {
                     continue
                 }
                 try parseStatusLine(len.content)
-                headStartBuffer = buffer
                 buffer.moveReaderIndex(forwardBy: len.total)
                 state = .headers
             case .headers:
@@ -348,7 +313,7 @@ public struct HTTPResponseParser {
                     return .failure(.badStatusCode(Self.snippet(UnsafeRawBufferPointer(rebasing: line[9...]))))
                 }
                 let r = UnsafeRawBufferPointer(rebasing: line[13...])
-                for b in r where !Self.isFieldValueByte(b) {
+                for b in r where !HTTPBytes.isFieldValueByte(b) {
                     if b == 0x0D { return .failure(.bareCarriageReturn) }
                     return .failure(.badStatusLine("control character in reason phrase"))
                 }
@@ -395,12 +360,11 @@ public struct HTTPResponseParser {
     /// for the call, and the copy's reference to the array made every append copy the fields parsed so far.
     private mutating func parseHeaderLine(_ length: Int) throws(HTTPResponseParseError) -> FieldKind {
         var kind = FieldKind.other
-        let prior: (name: String, value: String)? = fields.count < recent.count ? recent[fields.count] : nil
         let result: Result<(String?, String), HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
             let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
             if line[0] == 0x20 || line[0] == 0x09 {
                 // obs-fold: RFC 9112 §5.2 lets a user agent replace it with a space.
-                guard let v = Self.trimmedValue(line, from: 0, reusing: nil) else { return .failure(.bareCarriageReturn) }
+                guard let v = Self.trimmedValue(line, from: 0) else { return .failure(.bareCarriageReturn) }
                 return v.map { (nil, $0) }
             }
             var colon = -1
@@ -411,18 +375,13 @@ public struct HTTPResponseParser {
                 return .failure(.whitespaceBeforeColon(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
             let nameBytes = UnsafeRawBufferPointer(rebasing: line[0..<colon])
-            let name: String
-            if let prior, Self.hasBytes(prior.0, nameBytes) {
-                name = prior.0 // its bytes were checked when it was parsed
-            } else {
-                for i in 0..<colon where !Self.isTokenByte(line[i]) {
-                    if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
-                    return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
-                }
-                name = String(decoding: nameBytes, as: UTF8.self)
+            for i in 0..<colon where !HTTPBytes.isTokenChar(line[i]) {
+                if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
+                return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
             }
+            let name = String(decoding: nameBytes, as: UTF8.self)
             kind = Self.fieldKind(nameBytes)
-            guard let value = Self.trimmedValue(line, from: colon + 1, reusing: prior?.1) else { return .failure(.bareCarriageReturn) }
+            guard let value = Self.trimmedValue(line, from: colon + 1) else { return .failure(.bareCarriageReturn) }
             switch value {
             case .success(let v): return .success((name, v))
             case .failure: return .failure(.invalidHeaderValue(name: name))
@@ -443,14 +402,12 @@ public struct HTTPResponseParser {
     }
 
     /// The value after `from`, without surrounding SP/HTAB. nil for a bare CR; `.failure` for other control bytes.
-    /// `reusing` is returned instead of a new String when it holds the same bytes.
-    private static func trimmedValue(_ line: UnsafeRawBufferPointer, from: Int, reusing: String?) -> Result<String, HTTPResponseParseError>? {
+    private static func trimmedValue(_ line: UnsafeRawBufferPointer, from: Int) -> Result<String, HTTPResponseParseError>? {
         var s = from, e = line.count
         while s < e && (line[s] == 0x20 || line[s] == 0x09) { s += 1 }
         while e > s && (line[e - 1] == 0x20 || line[e - 1] == 0x09) { e -= 1 }
         let bytes = UnsafeRawBufferPointer(rebasing: line[s..<e])
-        if let reusing, hasBytes(reusing, bytes) { return .success(reusing) }
-        for i in s..<e where !isFieldValueByte(line[i]) {
+        for i in s..<e where !HTTPBytes.isFieldValueByte(line[i]) {
             if line[i] == 0x0D { return nil }
             return .failure(.invalidHeaderValue(name: ""))
         }
@@ -468,33 +425,17 @@ public struct HTTPResponseParser {
         } ?? HTTPHeaders.equalsIgnoringCase(string, lower.description)
     }
 
-    /// True when `string`'s UTF-8 is exactly `bytes`.
-    static func hasBytes(_ string: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        let u = string.utf8
-        guard u.count == bytes.count else { return false }
-        guard let base = bytes.baseAddress else { return true }
-        return u.withContiguousStorageIfAvailable { c in memcmp(c.baseAddress!, base, c.count) == 0 } ?? false
-    }
-
     private mutating func headComplete() throws(HTTPResponseParseError) -> Event {
-        // The head's headers take the field list itself (no copy); it stays as `recent` for the next head.
+        // The head's headers take the field list itself (no copy); the next head starts a list of the same size.
         let head = Head(major: major, minor: minor, code: code, reason: reason, headers: HTTPHeaders(parsedFields: fields))
-        recent = fields
+        let count = fields.count
         fields = []
-        fields.reserveCapacity(recent.count)
-        let length = headBytes
+        fields.reserveCapacity(count)
         headBytes = 0
-        let start = headStartBuffer
-        headStartBuffer = nil
         if code < 200 {
             if code == 101 { throw .unexpectedSwitchingProtocols }
             state = .statusLine
             return .informational(head)
-        }
-        if let start, let bytes = start.getBytes(at: 0, length: length) {
-            headCache = HeadCache(bytes: bytes, head: head, contentLengthFields: contentLengthFields,
-                                  plainContentLength: plainContentLength, sawTransferEncoding: sawTransferEncoding,
-                                  connectionClose: connectionClose, connectionKeepAlive: connectionKeepAlive)
         }
         return try finalHead(head)
     }
@@ -616,7 +557,7 @@ public struct HTTPResponseParser {
         let r: Result<Int, HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
             let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
             var size = 0, digits = 0, i = 0
-            while i < length, let d = Self.hexValue(line[i]) {
+            while i < length, let d = HTTPBytes.hexValue(line[i]) {
                 if digits >= 15 { return .failure(.badChunkSize("too large: " + Self.snippet(line))) }
                 size = size * 16 + d
                 digits += 1
@@ -627,7 +568,7 @@ public struct HTTPResponseParser {
             if i < length {
                 // Chunk extensions are ignored, but must be `;`-introduced printable text.
                 guard line[i] == 0x3B else { return .failure(.badChunkSize(Self.snippet(line))) }
-                for j in i..<length where !Self.isFieldValueByte(line[j]) {
+                for j in i..<length where !HTTPBytes.isFieldValueByte(line[j]) {
                     return .failure(.badChunkSize("control character in chunk extension"))
                 }
             }
@@ -638,29 +579,8 @@ public struct HTTPResponseParser {
 
     // MARK: byte classes
 
-    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-
-    @inline(__always) static func hexValue(_ b: UInt8) -> Int? {
-        switch b {
-        case 48...57: return Int(b - 48)
-        case 65...70: return Int(b - 55)
-        case 97...102: return Int(b - 87)
-        default: return nil
-        }
-    }
-
-    /// HTAB, SP, visible ASCII and obs-text.
-    @inline(__always) static func isFieldValueByte(_ b: UInt8) -> Bool { b == 0x09 || (b >= 0x20 && b != 0x7F) }
-
-    /// RFC 9110 token characters.
-    /// RFC 9110 tchar, without a table lookup (reading the static table cost a `swift_once` check per byte).
-    @inline(__always) static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x61...0x7A, 0x41...0x5A, 0x30...0x39: return true
-        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: return true
-        default: return false
-        }
-    }
+    // The byte classes are the HTTP module's (``HTTPBytes``), shared with the server's parser.
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { HTTPBytes.isDigit(b) }
 
 
     /// Up to 60 bytes of `bytes`, printable, for error messages.

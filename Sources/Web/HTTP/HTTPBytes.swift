@@ -25,6 +25,9 @@ package enum HTTPBytes {
     /// A byte allowed in a request target: visible ASCII and obs-text; no controls, spaces or DEL.
     @inlinable @inline(__always) package static func isTargetByte(_ c: UInt8) -> Bool { c > 0x20 && c != 0x7F }
 
+    /// An ASCII digit.
+    @inlinable @inline(__always) package static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
     @inlinable @inline(__always) package static func hexValue(_ c: UInt8) -> Int? {
         switch c {
         case 0x30...0x39: return Int(c - 0x30)

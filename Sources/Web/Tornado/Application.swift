@@ -39,8 +39,6 @@ public final class Application: Resource {
     /// False while no route can stream bodies (every handler type is known not to), so that requests with a
     /// body are routed once, in `render`.
     @exclusivity(unchecked) private(set) var mayStreamBodies = false
-    /// The ETag of the last body hashed by ``RequestHandler/computeEtag()`` (its calls run no user code).
-    @exclusivity(unchecked) var etagMemo = ETagMemo()
     /// The current time in seconds since the epoch (replaceable for tests of cookie ages).
     public var now: () -> Double = { Date().timeIntervalSince1970 }
 

@@ -450,10 +450,9 @@ open class RequestHandler {
     // MARK: ETag
 
     /// The entity tag of the buffered body: the quoted SHA-1 hex (Tornado's `compute_etag`); nil for none.
-    /// (The application remembers the tag of the last body it hashed: the same bytes again are compared, not
-    /// hashed; see `ETagMemo`.)
+    /// Every body is hashed: nothing of a response is kept after it is sent.
     open func computeEtag() -> String? {
-        application.etagMemo.etag(of: buffer)
+        buffer.withUnsafeReadableBytes { HashDigest.sha1QuotedHex($0) }
     }
 
     /// Sets the ETag header from ``computeEtag()``.
