@@ -60,31 +60,31 @@ public struct HTTPResponseParser {
         case end(trailers: HTTPHeaders)
     }
 
-    private enum State {
+    enum State {
         case statusLine, headers, fixed(Int), untilClose, chunkSize, chunkData(Int), chunkDataEnd, trailers, done, failed
     }
 
     public let limits: Limits
     /// True when the request was HEAD: the response has no body whatever its headers say.
-    public private(set) var isHeadRequest: Bool
-    private var state: State = .statusLine
-    private var buffer = ByteBuffer()
+    public internal(set) var isHeadRequest: Bool
+    var state: State = .statusLine
+    var buffer = ByteBuffer()
     private var scanned = 0
     private var headBytes = 0
-    private var major = 1, minor = 1, code = 0
+    var major = 1, minor = 1, code = 0
     private var reason = ""
-    private var fields: [(name: String, value: String)] = []
-    private var contentLength = 0
+    var fields: [(name: String, value: String)] = []
+    var contentLength = 0
     /// Facts gathered while the head's fields are parsed, so that the common head needs no second pass over
     /// its fields: how many Content-Length fields (and the value when it is plain digits), whether any
     /// Transfer-Encoding came, and the Connection tokens `close` and `keep-alive`.
-    private var contentLengthFields = 0
-    private var plainContentLength: Int?
-    private var sawTransferEncoding = false
+    var contentLengthFields = 0
+    var plainContentLength: Int?
+    var sawTransferEncoding = false
     /// The last head's `Connection` header named `close`.
-    private(set) var connectionClose = false
+    var connectionClose = false
     /// The last head's `Connection` header named `keep-alive`.
-    private(set) var connectionKeepAlive = false
+    var connectionKeepAlive = false
     /// Body bytes delivered so far (after transfer decoding).
     public private(set) var bodyBytesReceived = 0
     /// True once any byte of a response arrived.
@@ -334,27 +334,6 @@ public struct HTTPResponseParser {
         }
     }
 
-    /// Parses one header line (no terminator) at the read index, appending to `fields` (or extending the last
-    /// one for an obs-fold continuation line).
-    /// The fields the framing and the connection's reuse depend on.
-    enum FieldKind { case other, contentLength, transferEncoding, connection }
-
-    /// Which of those `name` is (ASCII case-insensitive), from its bytes.
-    static func fieldKind(_ name: UnsafeRawBufferPointer) -> FieldKind {
-        func matches(_ lower: StaticString) -> Bool {
-            guard name.count == lower.utf8CodeUnitCount else { return false }
-            let l = lower.utf8Start
-            for i in 0..<name.count where name[i] | 0x20 != l[i] { return false }
-            return true
-        }
-        switch name.count {
-        case 14: return matches("content-length") ? .contentLength : .other
-        case 17: return matches("transfer-encoding") ? .transferEncoding : .other
-        case 10: return matches("connection") ? .connection : .other
-        default: return .other
-        }
-    }
-
     /// Parses one field line into `fields` (a folded line extends the last one); returns the kind of the field.
     /// Mutating, appending to `self.fields`: a non-mutating method given `&fields` made Swift copy the whole parser
     /// for the call, and the copy's reference to the array made every append copy the fields parsed so far.
@@ -414,17 +393,6 @@ public struct HTTPResponseParser {
         return .success(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// True when `string` is `lower` (letters only, in lower case) but for the case of its ASCII letters.
-    static func equalsLowercased(_ string: String, _ lower: StaticString) -> Bool {
-        let u = string.utf8
-        guard u.count == lower.utf8CodeUnitCount else { return false }
-        let l = lower.utf8Start
-        return u.withContiguousStorageIfAvailable { c in
-            for i in 0..<c.count where c[i] | 0x20 != l[i] { return false }
-            return true
-        } ?? HTTPHeaders.equalsIgnoringCase(string, lower.description)
-    }
-
     private mutating func headComplete() throws(HTTPResponseParseError) -> Event {
         // The head's headers take the field list itself (no copy); the next head starts a list of the same size.
         let head = Head(major: major, minor: minor, code: code, reason: reason, headers: HTTPHeaders(parsedFields: fields))
@@ -440,148 +408,10 @@ public struct HTTPResponseParser {
         return try finalHead(head)
     }
 
-    /// The framing of a final (non-1xx) head, from the facts noted while its fields were parsed.
-    private mutating func finalHead(_ head: Head) throws(HTTPResponseParseError) -> Event {
-        let framing: Framing
-        if isHeadRequest || code == 204 || code == 304 {
-            framing = .none
-        } else if !sawTransferEncoding && contentLengthFields == 1, let n = plainContentLength {
-            framing = .length(n)
-        } else if !sawTransferEncoding && contentLengthFields == 0 {
-            framing = .untilClose
-        } else {
-            framing = try Self.framing(of: head, isHeadRequest: isHeadRequest)
-        }
-        switch framing {
-        case .none: state = .fixed(0); contentLength = 0
-        case .length(let n): state = .fixed(n); contentLength = n
-        case .chunked: state = .chunkSize
-        case .untilClose: state = .untilClose
-        }
-        return .head(head, framing)
-    }
-
-    /// The framing of a response to a request (RFC 9112 §6.3), or the defect that makes it ambiguous.
-    public static func framing(of head: Head, isHeadRequest: Bool) throws(HTTPResponseParseError) -> Framing {
-        if isHeadRequest || head.code < 200 || head.code == 204 || head.code == 304 { return .none }
-        let te = head.headers.values("Transfer-Encoding")
-        let cl = head.headers.values("Content-Length")
-        if !te.isEmpty {
-            var codings: [Substring] = []
-            for v in te {
-                for part in v.split(separator: ",") {
-                    let c = part.trimmingSpaces
-                    if c.isEmpty || HTTPHeaders.equalsIgnoringCase(c, "identity") { continue }
-                    codings.append(c)
-                }
-            }
-            if !codings.isEmpty {
-                if !cl.isEmpty { throw .contentLengthWithTransferEncoding }
-                guard codings.count == 1, HTTPHeaders.equalsIgnoringCase(codings[0], "chunked") else {
-                    throw .unsupportedTransferEncoding(te.joined(separator: ", "))
-                }
-                return .chunked
-            }
-        }
-        if !cl.isEmpty {
-            var value: Int?
-            var all: [String] = []
-            for v in cl {
-                for part in v.split(separator: ",", omittingEmptySubsequences: false) {
-                    let t = part.trimmingSpaces
-                    all.append(String(t))
-                    guard !t.isEmpty, t.utf8.count <= 18, t.utf8.allSatisfy(isDigit), let n = Int(t) else {
-                        throw .badContentLength(String(t.prefix(40)))
-                    }
-                    if let value, value != n { throw .conflictingContentLength(all) }
-                    value = n
-                }
-            }
-            return .length(value!)
-        }
-        return .untilClose
-    }
-
-    /// Records what the framing and the connection's reuse depend on, as each field is parsed.
-    private mutating func noteField(_ kind: FieldKind, _ value: String) {
-        switch kind {
-        case .contentLength:
-            contentLengthFields += 1
-            var v = 0, digits = 0
-            for b in value.utf8 {
-                guard Self.isDigit(b), digits < 18 else { digits = -1; break }
-                v = v * 10 + Int(b - 48)
-                digits += 1
-            }
-            plainContentLength = digits > 0 ? v : nil
-        case .transferEncoding:
-            sawTransferEncoding = true
-        case .connection:
-            // The usual single token first (the value is already trimmed), without the token buffer below.
-            if Self.equalsLowercased(value, "keep-alive") { connectionKeepAlive = true; return }
-            if Self.equalsLowercased(value, "close") { connectionClose = true; return }
-            // Comma-separated tokens, compared without case after trimming spaces and tabs.
-            var token: [UInt8] = []
-            func flush() {
-                while let l = token.last, l == 0x20 || l == 0x09 { token.removeLast() }
-                if token.elementsEqual("close".utf8) { connectionClose = true }
-                if token.elementsEqual("keep-alive".utf8) { connectionKeepAlive = true }
-                token.removeAll(keepingCapacity: true)
-            }
-            for b in value.utf8 {
-                if b == UInt8(ascii: ",") {
-                    flush()
-                } else if !token.isEmpty || (b != 0x20 && b != 0x09) {
-                    token.append(b >= 65 && b <= 90 ? b | 0x20 : b)
-                }
-            }
-            flush()
-        case .other: break
-        }
-    }
-
-    /// A folded continuation line changed the last field's value: its facts are taken again from the whole head.
-    private mutating func noteFolded() {
-        contentLengthFields = 0
-        plainContentLength = nil
-        sawTransferEncoding = false
-        connectionClose = false
-        connectionKeepAlive = false
-        for f in fields {
-            let kind = f.0.utf8.withContiguousStorageIfAvailable { Self.fieldKind(UnsafeRawBufferPointer($0)) } ?? .other
-            if kind != .other { noteField(kind, f.1) }
-        }
-    }
-
-    private func parseChunkSize(_ length: Int) throws(HTTPResponseParseError) -> Int {
-        let r: Result<Int, HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
-            let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
-            var size = 0, digits = 0, i = 0
-            while i < length, let d = HTTPBytes.hexValue(line[i]) {
-                if digits >= 15 { return .failure(.badChunkSize("too large: " + Self.snippet(line))) }
-                size = size * 16 + d
-                digits += 1
-                i += 1
-            }
-            guard digits > 0 else { return .failure(.badChunkSize(Self.snippet(line))) }
-            while i < length && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
-            if i < length {
-                // Chunk extensions are ignored, but must be `;`-introduced printable text.
-                guard line[i] == 0x3B else { return .failure(.badChunkSize(Self.snippet(line))) }
-                for j in i..<length where !HTTPBytes.isFieldValueByte(line[j]) {
-                    return .failure(.badChunkSize("control character in chunk extension"))
-                }
-            }
-            return .success(size)
-        }
-        return try r.get()
-    }
-
     // MARK: byte classes
 
     // The byte classes are the HTTP module's (``HTTPBytes``), shared with the server's parser.
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { HTTPBytes.isDigit(b) }
-
 
     /// Up to 60 bytes of `bytes`, printable, for error messages.
     static func snippet(_ bytes: UnsafeRawBufferPointer) -> String {

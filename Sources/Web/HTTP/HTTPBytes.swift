@@ -8,18 +8,39 @@ package enum HTTPBytes {
     @inlinable package static var htab: UInt8 { 9 }
     @inlinable package static var colon: UInt8 { 58 }
 
-    /// RFC 9110 `tchar`: the bytes of a token (method, header name).
+    /// RFC 9110 `tchar`: the bytes of a token (method, header name): DIGIT, ALPHA and ``!#$%&'*+-.^_`|~``.
+    /// The one definition the server's and the client's parsers and writers use: two 64-bit masks, no table
+    /// (a static table cost a `swift_once` check per byte).
     @inlinable @inline(__always) package static func isTokenChar(_ c: UInt8) -> Bool {
-        switch c {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: return true
-        default: return false
-        }
+        let mask: UInt64 = c < 64 ? 0x03ff_6cfa_0000_0000 : 0x57ff_ffff_c7ff_fffe
+        return c < 128 && (mask >> UInt64(c & 63)) & 1 != 0
     }
 
     /// A byte allowed inside a field value: HTAB, SP, VCHAR, obs-text. Not NUL, CR, LF, other controls, DEL.
     @inlinable @inline(__always) package static func isFieldValueByte(_ c: UInt8) -> Bool {
         c == htab || (c >= 0x20 && c != 0x7F)
+    }
+
+    /// True when every byte of `p` is a field-value byte (``isFieldValueByte(_:)``): eight bytes at a time (a word
+    /// with a byte below 0x20 or a DEL is checked byte by byte, HTAB being allowed).
+    @inlinable package static func isFieldValue(_ p: UnsafeRawBufferPointer) -> Bool {
+        let n = p.count
+        var i = 0
+        if let base = p.baseAddress {
+            while i + 8 <= n {
+                let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let below20 = (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
+                let y = x ^ 0x7f7f_7f7f_7f7f_7f7f
+                let del = (y &- 0x0101_0101_0101_0101) & ~y & 0x8080_8080_8080_8080
+                if below20 | del != 0 { break }
+                i += 8
+            }
+        }
+        while i < n {
+            if !isFieldValueByte(p[i]) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// A byte allowed in a request target: visible ASCII and obs-text; no controls, spaces or DEL.

@@ -2,6 +2,16 @@ import TwisterProtocols
 
 /// Standard reason phrases of HTTP status codes (RFC 9110 and common extensions).
 public enum HTTPStatus {
+    /// True when a response with this status never has a body, whatever its headers say (RFC 9110 §15.2, §15.3.5,
+    /// §15.4.5: 1xx, 204 and 304). The one rule the server (what it may send) and the client (how it frames what
+    /// it reads) both follow; a response to HEAD has no body either, see ``responseHasNoBody(code:requestMethodIsHEAD:)``.
+    @inlinable public static func forbidsBody(_ code: Int) -> Bool { code < 200 || code == 204 || code == 304 }
+
+    /// True when a response has no body: its status forbids one, or it answers a HEAD request (RFC 9112 §6.3).
+    @inlinable public static func responseHasNoBody(code: Int, requestMethodIsHEAD: Bool) -> Bool {
+        requestMethodIsHEAD || forbidsBody(code)
+    }
+
     public static func reason(_ code: Int) -> String {
         switch code {
         case 100: return "Continue"

@@ -30,9 +30,9 @@ public final class HTTPChannel: Protocol, Producer {
     public let settings: HTTPServerSettings
     let site: Site?
     private let processor: ((Request) -> Void)?
-    private let clock: (any ReactorTime)?
+    let clock: (any ReactorTime)?
 
-    private enum State { case head, body, answering, closing, switched }
+    enum State { case head, body, answering, closing, switched }
     // Stored vars are `@exclusivity(unchecked)` (Docs/design.md, "No dynamic exclusivity checks"): the channel is
     // confined to the reactor thread, and no access to them spans a call into user code. The only long accesses
     // are `headParser.parse(&inbound)` and `bodyDecoder!.decode(&inbound) { … }`, whose closure appends to our
@@ -40,7 +40,7 @@ public final class HTTPChannel: Protocol, Producer {
     // producers and timers are called with values copied out first.
     /// The protocol the connection was handed to by ``Request/switchProtocols(to:)``.
     @exclusivity(unchecked) public private(set) var switchedProtocol: Protocol?
-    @exclusivity(unchecked) private var state = State.head
+    @exclusivity(unchecked) var state = State.head
     @exclusivity(unchecked) private var inbound = ByteBuffer()
     /// Set when `inbound` held more than 4 KiB: it is then replaced once empty, so that an idle connection does
     /// not keep a large buffer.
@@ -59,13 +59,9 @@ public final class HTTPChannel: Protocol, Producer {
     @exclusivity(unchecked) private var declaredLength: Int?
     @exclusivity(unchecked) private var expectsContinue = false
     @exclusivity(unchecked) private var parsing = false
-    /// The application paused reading (a streamed request body): no idle timeout meanwhile.
-    @exclusivity(unchecked) var appPausedReading = false {
-        didSet {
-            if appPausedReading { transport?.pauseProducing() }
-            else if !pausedForPipeline && !writePaused { transport?.resumeProducing() }
-        }
-    }
+    /// Why reading from the transport is paused: reading resumes when the set is empty (see
+    /// ``pauseReading(_:)``, HTTPChannel+FlowControl.swift).
+    @exclusivity(unchecked) var readPause: ReadPauseReasons = []
     /// The peer shut down its sending side.
     @exclusivity(unchecked) private var readClosed = false
     /// The request being answered.
@@ -74,16 +70,14 @@ public final class HTTPChannel: Protocol, Producer {
     @exclusivity(unchecked) public private(set) var requestCount = 0
 
     @exclusivity(unchecked) private var registeredWithTransport = false
-    @exclusivity(unchecked) private var writePaused = false
-    @exclusivity(unchecked) private var pausedForPipeline = false
-    @exclusivity(unchecked) private(set) var responseProducer: (any Producer)?
-    @exclusivity(unchecked) private var responseStreaming = false
-    @exclusivity(unchecked) private var drivingPull = false
+    @exclusivity(unchecked) var responseProducer: (any Producer)?
+    @exclusivity(unchecked) var responseStreaming = false
+    @exclusivity(unchecked) var drivingPull = false
 
-    @exclusivity(unchecked) private var lastActivity: Double = 0
-    @exclusivity(unchecked) private var idleCall: (any DelayedCall)?
-    @exclusivity(unchecked) private var headerCall: (any DelayedCall)?
-    @exclusivity(unchecked) private var abortCall: (any DelayedCall)?
+    @exclusivity(unchecked) var lastActivity: Double = 0
+    @exclusivity(unchecked) var idleCall: (any DelayedCall)?
+    @exclusivity(unchecked) var headerCall: (any DelayedCall)?
+    @exclusivity(unchecked) var abortCall: (any DelayedCall)?
 
     /// A channel serving `site`.
     public init(site: Site, settings: HTTPServerSettings, clock: (any ReactorTime)?) {
@@ -129,9 +123,8 @@ public final class HTTPChannel: Protocol, Producer {
         inbound.writeBuffer(data)
         if inbound.readableBytes > 4096 { inboundGrew = true }
         if state == .answering {
-            if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
-                pausedForPipeline = true
-                transport?.pauseProducing()
+            if inbound.readableBytes > settings.maxPipelineBuffer && !readPause.contains(.pipeline) {
+                pauseReading(.pipeline)
             }
             return
         }
@@ -226,9 +219,8 @@ public final class HTTPChannel: Protocol, Producer {
                 if let streamer { streamer.bodyFinished() }
                 if let site { site.render(request) } else { processor?(request) }
             case .answering:
-                if inbound.readableBytes > settings.maxPipelineBuffer && !pausedForPipeline {
-                    pausedForPipeline = true
-                    transport?.pauseProducing()
+                if inbound.readableBytes > settings.maxPipelineBuffer && !readPause.contains(.pipeline) {
+                    pauseReading(.pipeline)
                 }
                 return
             case .closing, .switched:
@@ -315,7 +307,9 @@ public final class HTTPChannel: Protocol, Producer {
         idleCall?.cancel(); headerCall?.cancel(); abortCall?.cancel()
         idleCall = nil; headerCall = nil; abortCall = nil
         if registeredWithTransport { registeredWithTransport = false; transport.unregisterProducer() }
-        if pausedForPipeline { pausedForPipeline = false; transport.resumeProducing() }
+        // The new protocol reads at its own pace: pipelining no longer holds reading back (nor, the channel being
+        // no longer the transport's producer, does the write side).
+        if readPause.contains(.pipeline) { readPause.remove(.pipeline); transport.resumeProducing() }
         switchedProtocol = proto
         proto.makeConnection(transport)
         let leftover = inbound
@@ -343,17 +337,14 @@ public final class HTTPChannel: Protocol, Producer {
             return
         }
         state = .head
-        if appPausedReading { appPausedReading = false }
+        if readPause.contains(.application) { resumeReading(.application) }
         if let clock { lastActivity = clock.seconds() }
-        if pausedForPipeline {
-            pausedForPipeline = false
-            if !writePaused { transport?.resumeProducing() }
-        }
+        if readPause.contains(.pipeline) { resumeReading(.pipeline) }
         processInbound()
     }
 
     /// Answers refused input with a short plain-text error and closes.
-    private func refuse(_ error: HTTPParseError) {
+    func refuse(_ error: HTTPParseError) {
         state = .closing
         headerCall?.cancel(); headerCall = nil
         var out = ByteBuffer(capacity: 200)
@@ -365,7 +356,7 @@ public final class HTTPChannel: Protocol, Producer {
     }
 
     /// Closes the connection once written, with an abort if the peer lingers.
-    private func close() {
+    func close() {
         state = .closing
         inbound = ByteBuffer()
         idleCall?.cancel(); idleCall = nil
@@ -379,85 +370,5 @@ public final class HTTPChannel: Protocol, Producer {
                 transport?.abortConnection()
             }
         }
-    }
-
-    // MARK: timeouts
-
-    private func idleCheck() {
-        guard let clock, let idle = settings.idleTimeout, state != .closing else { return }
-        if state == .answering || appPausedReading {
-            idleCall = clock.callLater(idle) { [self] in idleCheck() }
-            return
-        }
-        let elapsed = clock.seconds() - lastActivity
-        if elapsed >= idle {
-            idleCall = nil
-            close()
-        } else {
-            idleCall = clock.callLater(idle - elapsed) { [self] in idleCheck() }
-        }
-    }
-
-    private func armHeaderTimer() {
-        guard headerCall == nil, let clock, let t = settings.headerReadTimeout else { return }
-        headerCall = clock.callLater(t) { [self] in
-            guard state == .head || state == .body else { return }
-            headerCall = nil
-            refuse(HTTPParseError(408, "request head not received in time"))
-        }
-    }
-
-    // MARK: response producer
-
-    func registerResponseProducer(_ producer: any Producer, streaming: Bool) {
-        if responseProducer != nil {
-            // Twisted raises; a server must not crash: refuse the second producer by stopping it.
-            HTTPLog.misuse("a producer is already registered with this request; stopping the second one")
-            producer.stopProducing()
-            return
-        }
-        responseProducer = producer
-        responseStreaming = streaming
-        if streaming {
-            if writePaused { producer.pauseProducing() }
-        } else if !writePaused {
-            drivePull()
-        }
-    }
-
-    func unregisterResponseProducer() {
-        responseProducer = nil
-    }
-
-    /// Pull producers write one piece per `resumeProducing`: keep asking while the transport takes more.
-    private func drivePull() {
-        if drivingPull { return }
-        drivingPull = true
-        defer { drivingPull = false }
-        while let p = responseProducer, !responseStreaming, !writePaused, state != .closing {
-            let before = current?.sentLength ?? 0
-            p.resumeProducing()
-            if responseProducer === p, (current?.sentLength ?? 0) == before, current != nil { break }
-        }
-    }
-
-    // MARK: Producer (the transport drives us)
-
-    public func pauseProducing() {
-        writePaused = true
-        if let p = responseProducer, responseStreaming { p.pauseProducing() }
-        transport?.pauseProducing()
-    }
-
-    public func resumeProducing() {
-        writePaused = false
-        if !pausedForPipeline && !appPausedReading { transport?.resumeProducing() }
-        if let p = responseProducer {
-            if responseStreaming { p.resumeProducing() } else { drivePull() }
-        }
-    }
-
-    public func stopProducing() {
-        if let p = responseProducer { responseProducer = nil; p.stopProducing() }
     }
 }

@@ -51,8 +51,8 @@ public final class Request {
     @exclusivity(unchecked) public private(set) var codeMessage: String?
 
     // MARK: state
-    @exclusivity(unchecked) public private(set) var startedWriting = false
-    @exclusivity(unchecked) public private(set) var finished = false
+    @exclusivity(unchecked) public internal(set) var startedWriting = false
+    @exclusivity(unchecked) public internal(set) var finished = false
     /// True once the connection went away before the response finished.
     @exclusivity(unchecked) public private(set) var disconnected = false
     /// Bytes of body sent so far (after headers; excludes chunk framing).
@@ -62,11 +62,11 @@ public final class Request {
     /// Whether the connection may serve another request after this one.
     @exclusivity(unchecked) var persistent: Bool
     @exclusivity(unchecked) var channel: HTTPChannel?
-    @exclusivity(unchecked) private var chunked = false
+    @exclusivity(unchecked) var chunked = false
     /// Set when the response is abandoned mid-way (see `finishTruncated`).
     @exclusivity(unchecked) var truncated = false
     /// The Content-Length set by the application, once the head is sent (the body is held to it).
-    @exclusivity(unchecked) private var declaredLength: Int?
+    @exclusivity(unchecked) var declaredLength: Int?
     /// Compresses the body when set (see ``EncodingResourceWrapper``).
     @exclusivity(unchecked) private var encoder: GzipEncoder?
     /// `notifyFinish` Deferreds and loss observers, in the order they were registered (after `firstObserver`).
@@ -178,7 +178,7 @@ public final class Request {
 
     // MARK: writing
 
-    private var bodyForbidden: Bool { method == "HEAD" || code == 204 || code == 304 || code < 200 }
+    var bodyForbidden: Bool { HTTPStatus.responseHasNoBody(code: code, requestMethodIsHEAD: method == "HEAD") }
 
     /// Writes body bytes. The first call sends the status line and headers (chunked on HTTP/1.1 when no
     /// Content-Length was set). Ignored after ``finish()`` (a programming error, logged) or after the client
@@ -278,7 +278,7 @@ public final class Request {
             self.encoder = nil
         }
         let n = body.readableBytes
-        let length: Int? = (code == 204 || code == 304 || code < 200) ? nil : n
+        let length: Int? = HTTPStatus.forbidsBody(code) ? nil : n
         var out = makeHead(contentLength: length, bodyHint: n)
         if !bodyForbidden { out.writeBuffer(body); sentLength = n }
         send(out)
@@ -302,7 +302,7 @@ public final class Request {
     }
 
     /// The response finished: fires the `notifyFinish` Deferreds and drops the loss observers.
-    private func fireFinishWaiters() {
+    func fireFinishWaiters() {
         firstObserver = nil
         if finishWaiters.isEmpty { return }
         let waiters = finishWaiters
@@ -373,191 +373,9 @@ public final class Request {
         responseHeaders.add("Vary", "Accept-Encoding")
         responseHeaders.remove("Content-Length")
     }
-
-    // MARK: output
-
-    private func send(_ data: ByteBuffer) {
-        if let channel { if !disconnected { channel.transport?.write(data) } } else { detachedOutput.writeBuffer(data) }
-    }
-
-    private func appendChunk(_ out: inout ByteBuffer, _ data: ByteBuffer) {
-        appendHex(&out, data.readableBytes)
-        out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
-        out.writeBuffer(data)
-        out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
-    }
-
-    private nonisolated func appendHex(_ out: inout ByteBuffer, _ n: Int) {
-        var shift = (Int.bitWidth - n.leadingZeroBitCount + 3) / 4 * 4 - 4
-        if n == 0 { out.writeByte(0x30); return }
-        while shift >= 0 {
-            let d = UInt8((n >> shift) & 15)
-            out.writeByte(d < 10 ? 0x30 + d : 0x57 + d)
-            shift -= 4
-        }
-    }
-
-    /// Builds the status line and headers, decides the framing, and marks the head as sent.
-    private func makeHead(contentLength: Int?, bodyHint: Int) -> ByteBuffer {
-        startedWriting = true
-        var out = ByteBuffer(capacity: 160 + responseHeaders.count * 40 + bodyHint)
-        if code == 200 && codeMessage == nil {
-            out.writeStatic("HTTP/1.1 200 OK\r\n")
-        } else {
-            out.writeStatic("HTTP/1.1 ")
-            out.writeByte(UInt8(0x30 + (code / 100) % 10))
-            out.writeByte(UInt8(0x30 + (code / 10) % 10))
-            out.writeByte(UInt8(0x30 + code % 10))
-            out.writeByte(HTTPBytes.sp)
-            if let m = codeMessage { Self.appendSanitized(&out, m) } else { out.writeString(HTTPStatus.reason(code)) }
-            out.writeStatic("\r\n")
-        }
-
-        var hasDate = false, hasServer = false, hasType = false, appLength: Int? = nil, appConnectionClose = false, appConnectionOther = false
-        for (name, value) in responseHeaders {
-            let kind = Self.headName(name)
-            guard kind != .invalid, Self.validValue(value) else {
-                HTTPLog.misuse("refused response header with invalid bytes: \(name.debugDescription)")
-                continue
-            }
-            switch kind {
-            case .date: hasDate = true
-            case .server: hasServer = true
-            case .contentType: hasType = true
-            case .contentLength:
-                guard let v = Int(value), v >= 0, Self.allDigits(value) else {
-                    HTTPLog.misuse("refused invalid Content-Length \(value.debugDescription)")
-                    continue
-                }
-                appLength = v
-                if contentLength != nil { continue }
-            case .transferEncoding: continue
-            case .connection:
-                if HTTPHeaders.equalsIgnoringCase(value, "close") { appConnectionClose = true; continue }
-                if code == 101 { appConnectionOther = true; break }   // e.g. `Connection: Upgrade`
-                continue
-            case .other, .invalid: break
-            }
-            out.writeString(name); out.writeStatic(": "); out.writeString(value); out.writeStatic("\r\n")
-        }
-        if !hasDate { out.writeBytes(HTTPDateCache.dateLine()) }
-        if !hasServer, let s = channel?.settings.serverName ?? site?.settings.serverName {
-            out.writeStatic("Server: "); out.writeString(s); out.writeStatic("\r\n")
-        }
-        let length = contentLength ?? appLength
-        if contentLength == nil, let appLength, !bodyForbidden { declaredLength = appLength }
-        if let contentLength {
-            out.writeStatic("Content-Length: "); out.writeDecimal(UInt64(contentLength)); out.writeStatic("\r\n")
-        }
-        if length == nil && !bodyForbidden {
-            if minorVersion == 1 {
-                chunked = true
-                out.writeStatic("Transfer-Encoding: chunked\r\n")
-            } else {
-                persistent = false   // HTTP/1.0 without a length: the body ends at close.
-            }
-        }
-        if !hasType && !(code == 204 || code == 304 || code < 200) && length != 0 {
-            out.writeStatic("Content-Type: text/html\r\n")
-        }
-        if appConnectionClose { persistent = false }
-        if let channel, channel.isReadingBody(of: self) { persistent = false }
-        if appConnectionOther {
-            // The app's own Connection header (a protocol switch) went out above.
-        } else if !persistent {
-            out.writeStatic("Connection: close\r\n")
-        } else if minorVersion == 0 {
-            out.writeStatic("Connection: keep-alive\r\n")
-        }
-        out.writeStatic("\r\n")
-        return out
-    }
-
-    /// What ``makeHead(contentLength:bodyHint:)`` does with a response header, by its name.
-    private enum HeadName { case invalid, other, date, server, contentType, contentLength, transferEncoding, connection }
-
-    /// Checks that `name` is a non-empty token (a bitmap lookup per byte) and tells the names the head treats
-    /// specially (compared case-insensitively), in one pass over its UTF-8.
-    private nonisolated static func headName(_ name: String) -> HeadName {
-        var name = name
-        return name.withUTF8 { p in
-            if p.isEmpty { return .invalid }
-            for c in p where !isTokenByte(c) { return .invalid }
-            let raw = UnsafeRawBufferPointer(p)
-            switch p.count {
-            case 4 where HTTPBytes.equalsLowercase(raw, "date"): return .date
-            case 6 where HTTPBytes.equalsLowercase(raw, "server"): return .server
-            case 12 where HTTPBytes.equalsLowercase(raw, "content-type"): return .contentType
-            case 14 where HTTPBytes.equalsLowercase(raw, "content-length"): return .contentLength
-            case 17 where HTTPBytes.equalsLowercase(raw, "transfer-encoding"): return .transferEncoding
-            case 10 where HTTPBytes.equalsLowercase(raw, "connection"): return .connection
-            default: return .other
-            }
-        }
-    }
-
-    private nonisolated static func allDigits(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
-
-    /// ``HTTPBytes/isTokenChar(_:)`` as two 64-bit masks (checked against it in the tests).
-    @inline(__always) nonisolated static func isTokenByte(_ c: UInt8) -> Bool {
-        let mask: UInt64 = c < 64 ? 0x03ff_6cfa_0000_0000 : 0x57ff_ffff_c7ff_fffe
-        return c < 128 && (mask >> UInt64(c & 63)) & 1 != 0
-    }
-
-    /// Only HTAB, SP, VCHAR and obs-text: eight bytes at a time (a word with a byte below 0x20 or a DEL is
-    /// checked byte by byte, HTAB being allowed), on the contiguous UTF-8 of a native string.
-    private nonisolated static func validValue(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { validFieldValue(UnsafeRawBufferPointer($0)) }
-    }
-
-    nonisolated static func validFieldValue(_ p: UnsafeRawBufferPointer) -> Bool {
-        let n = p.count
-        var i = 0
-        if let base = p.baseAddress {
-            while i + 8 <= n {
-                let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let below20 = (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
-                let y = x ^ 0x7f7f_7f7f_7f7f_7f7f
-                let del = (y &- 0x0101_0101_0101_0101) & ~y & 0x8080_8080_8080_8080
-                if below20 | del != 0 { break }
-                i += 8
-            }
-        }
-        while i < n {
-            if !HTTPBytes.isFieldValueByte(p[i]) { return false }
-            i += 1
-        }
-        return true
-    }
-
-    private nonisolated static func appendSanitized(_ out: inout ByteBuffer, _ s: String) {
-        for c in s.utf8 { out.writeByte(HTTPBytes.isFieldValueByte(c) ? c : HTTPBytes.sp) }
-    }
 }
 
 extension Request {
-    /// Answers `101 Switching Protocols` (with the headers set so far, e.g. `Upgrade` and `Connection: Upgrade`)
-    /// and hands the connection to `proto` (WebSocket and other upgrades).
-    ///
-    /// Contract: the request is finished (notifyFinish fires); the channel stops parsing HTTP, calls
-    /// `proto.makeConnection(transport)`, delivers any bytes the client already sent after this request, and from
-    /// then on forwards every read and the connection's end to `proto`. Idle timeouts stop applying. Only valid
-    /// for the request currently being answered, before anything was written; otherwise it does nothing and
-    /// returns false.
-    @discardableResult
-    public func switchProtocols(to proto: Protocol) -> Bool {
-        guard let channel, channel.current === self, !startedWriting, !finished, !disconnected,
-              channel.transport != nil else { return false }
-        setResponseCode(101)
-        send(makeHead(contentLength: nil, bodyHint: 0))
-        finished = true
-        site?.requestFinished(self)
-        fireFinishWaiters()
-        channel.switchProtocols(self, to: proto)
-        return true
-    }
-
     /// Records body bytes sent by other means than `write` (sendfile).
     func noteSent(_ n: Int) { sentLength += n }
 
@@ -566,11 +384,4 @@ extension Request {
         persistent = false
         channel?.transport?.loseConnection()
     }
-}
-
-/// Told when the client of a request goes away before the response finished (see
-/// ``Request/watchConnectionLoss(_:)``; a ``RequestHandler`` waiting on its verb method).
-@ReactorActor
-package protocol RequestLossObserver: AnyObject {
-    func requestConnectionLost()
 }

@@ -20,9 +20,9 @@ public protocol RequestBodyStreamer: AnyObject {
 extension Request {
     /// Stops reading from the connection (backpressure for a streamed request body); the idle timeout is
     /// suspended meanwhile.
-    public func pauseReading() { if let c = channel, c.current === self { c.appPausedReading = true } }
+    public func pauseReading() { if let c = channel, c.current === self { c.pauseReading(.application) } }
     /// Starts reading again after ``pauseReading()``.
-    public func resumeReading() { if let c = channel, c.current === self { c.appPausedReading = false } }
+    public func resumeReading() { if let c = channel, c.current === self { c.resumeReading(.application) } }
     /// Sets the maximum body size of this request alone (Tornado's `request.connection.set_max_body_size`),
     /// in place of ``HTTPServerSettings/maxBodySize``: a larger body, sized or chunked, is answered with 413 and
     /// the connection closed. Effective only while the body is being read, so call it when the head is in

@@ -393,7 +393,7 @@ open class RequestHandler {
                     setStatus(304)
                 }
             }
-            if status == 204 || status == 304 || status < 200 {
+            if HTTPStatus.forbidsBody(status) {
                 buffer.clear()
                 if status == 304 {
                     headers.remove("Content-Encoding"); headers.remove("Content-Language"); headers.remove("Content-Type")
