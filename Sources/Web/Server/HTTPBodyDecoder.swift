@@ -106,30 +106,15 @@ struct HTTPBodyDecoder {
         }
     }
 
-    /// Parses `1*HEXDIG [ chunk-ext ] CR` (the LF already removed).
+    /// Parses `1*HEXDIG [ chunk-ext ] CR` (the LF already removed), strictly (``ChunkSizeLine``).
     private static func chunkSize(_ p: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
         guard p.count >= 1, p[p.count - 1] == HTTPBytes.cr else { throw .bad("chunk size line must end in CRLF") }
         let line = UnsafeRawBufferPointer(rebasing: p[0..<(p.count - 1)])
-        var i = 0, size = 0
-        while i < line.count, let h = HTTPBytes.hexValue(line[i]) {
-            if i >= 15 { throw HTTPParseError(413, "chunk too large") }
-            size = size << 4 | h
-            i += 1
+        switch ChunkSizeLine.parse(line, strict: true) {
+        case .success(let size): return size
+        case .failure(.tooLarge): throw HTTPParseError(413, "chunk too large")
+        case .failure(.badExtension): throw .bad("bad chunk extension")
+        case .failure(.noSize), .failure(.badAfterSize): throw .bad("bad chunk size")
         }
-        if i == 0 { throw .bad("bad chunk size") }
-        // Optional whitespace, then `;` extensions of visible ASCII (ignored).
-        var j = i
-        while j < line.count && (line[j] == HTTPBytes.sp || line[j] == HTTPBytes.htab) { j += 1 }
-        if j < line.count {
-            if line[j] != 0x3B { throw .bad("bad chunk size") }
-            while j < line.count {
-                let c = line[j]
-                if !(c == HTTPBytes.htab || (c >= 0x20 && c < 0x7F)) { throw .bad("bad chunk extension") }
-                j += 1
-            }
-        } else if j != i {
-            throw .bad("bad chunk size")
-        }
-        return size
     }
 }
