@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "ProtocolsTests", dependencies: ["TwisterProtocols", "TwisterTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["TwisterTemplates"], swiftSettings: swiftSettings),
         // Web tests mirror the web modules; each imports the umbrella and tests one module's internals.
-        .testTarget(name: "HTTPTests", dependencies: ["TwisterHTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPTests", dependencies: ["TwisterHTTP", "TwisterProtocols"], swiftSettings: swiftSettings),
         .testTarget(name: "WebServerTests", dependencies: ["TwisterWebServer", "TwisterWeb", "TwisterTesting", "CZlib"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["TwisterHTTPClient", "TwisterWeb", "TwisterTesting", "CZlib"],

@@ -1,12 +1,6 @@
 import TwisterProtocols
 import TwisterHTTP
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// An incremental HTTP/1.x response parser: bytes in, events out.
 ///
 /// Contract:

@@ -1,5 +1,4 @@
 import TwisterProtocols
-import TwisterHTTP
 
 /// A transport that can send part of a file without copying it through user space (sendfile(2)).
 ///

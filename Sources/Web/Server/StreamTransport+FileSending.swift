@@ -1,5 +1,4 @@
 import TwisterProtocols
-import TwisterHTTP
 
 /// The reactor's TCP/UNIX transport sends static file bodies with sendfile(2) (see
 /// ``StreamTransport/sendFile(_:offset:count:completion:)`` for the contract).
