@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "DeferredTests", dependencies: ["TwisterDeferred"], swiftSettings: swiftSettings),
         .testTarget(name: "ProtocolsTests", dependencies: ["TwisterProtocols", "TwisterTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["TwisterTemplates"], swiftSettings: swiftSettings),
-        // Web tests mirror the web modules; each imports the umbrella and tests one module's internals.
+        // Web tests mirror the web modules: each `@testable import`s its module (the umbrella for the rest).
         .testTarget(name: "HTTPTests", dependencies: ["TwisterHTTP", "TwisterProtocols"], swiftSettings: swiftSettings),
         .testTarget(name: "WebServerTests", dependencies: ["TwisterWebServer", "TwisterWeb", "TwisterTesting", "CZlib"],
                     swiftSettings: swiftSettings),
