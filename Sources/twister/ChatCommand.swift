@@ -34,7 +34,7 @@ enum ChatCommand {
             let log: ((String) -> Void)? = quiet ? nil : { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             let app = makeChatApplication(cookieSecret: cookieSecret, debug: debug, log: log)
             if !quiet { app.accessLog = TornadoAccessLog.printer() }
-            return app.makeSite(time: reactor)
+            return app.makeSite(clock: reactor)
         }
     }
 }

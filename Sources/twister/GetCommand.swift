@@ -60,7 +60,7 @@ enum GetCommand {
             i += 1
         }
         guard let url else { return bad("no URL") }
-        var request = HTTPRequest(url, method: method ?? (data == nil ? "GET" : "POST"), headers: headers, body: data.map { ByteBuffer(string: $0) })
+        var request = FetchRequest(url, method: method ?? (data == nil ? "GET" : "POST"), headers: headers, body: data.map { ByteBuffer(string: $0) })
         request.followRedirects = follow
         request.decompressResponse = decompress
         request.requestTimeout = maxTime
@@ -84,7 +84,7 @@ enum GetCommand {
             request.streamingCallback = { chunk in
                 chunk.withUnsafeReadableBytes { out.write(Data($0)) }
             }
-            client.fetch(request, raiseError: false).addCallbacks({ (_: HTTPResponse) -> Void in
+            client.fetch(request, raiseError: false).addCallbacks({ (_: FetchResponse) -> Void in
                 reactor.stop()
             }, { (f: Failure) -> Void in
                 FileHandle.standardError.write(Data("twister get: \(f.error)\n".utf8))

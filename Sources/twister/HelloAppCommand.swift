@@ -26,7 +26,7 @@ enum HelloAppCommand {
         }
         let handler: RequestHandler.Type = async ? AsyncHelloHandler.self : deferred ? DeferredHelloHandler.self : HelloHandler.self
         return WebServing.serve(name: "hello-app", listen: listen) { reactor in
-            Application([URLSpec("/", handler)]).makeSite(time: reactor)
+            Application([URLSpec("/", handler)]).makeSite(clock: reactor)
         }
     }
 }

@@ -23,7 +23,7 @@ enum HelloCommand {
             }
         }
         return WebServing.serve(name: "hello", listen: listen) { reactor in
-            let site = Site(TwisterWeb.Data("Hello, World!", type: "text/plain"), time: reactor)
+            let site = Site(StaticData("Hello, World!", type: "text/plain"), clock: reactor)
             if accessLog { site.accessLog = WebServing.printLine }
             return site
         }

@@ -32,9 +32,9 @@ enum WebCommand {
         }
         let root = path
         return WebServing.serve(name: "web", listen: listen) { reactor in
-            let file = File(root)
+            let file = StaticFile(root)
             file.allowDirectoryListing = listing
-            let site = Site(file, time: reactor)
+            let site = Site(file, clock: reactor)
             if accessLog { site.accessLog = WebServing.printLine }
             return site
         }

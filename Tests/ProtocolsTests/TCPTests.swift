@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import TwisterTesting
 @testable import TwisterProtocols
 
 /// A push producer that writes `chunk`-sized buffers every loop pass while not paused.

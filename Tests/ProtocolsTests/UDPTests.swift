@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import TwisterTesting
 @testable import TwisterProtocols
 
 @ReactorActor

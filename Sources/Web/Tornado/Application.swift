@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 import TwisterTemplates
 
@@ -35,8 +39,6 @@ public final class Application: Resource {
     /// False while no route can stream bodies (every handler type is known not to), so that requests with a
     /// body are routed once, in `render`.
     @exclusivity(unchecked) private(set) var mayStreamBodies = false
-    /// The ETag of the last body hashed by ``RequestHandler/computeEtag()`` (its calls run no user code).
-    @exclusivity(unchecked) var etagMemo = ETagMemo()
     /// The current time in seconds since the epoch (replaceable for tests of cookie ages).
     public var now: () -> Double = { Date().timeIntervalSince1970 }
 
@@ -174,16 +176,17 @@ public final class Application: Resource {
         log(level, TornadoAccessLog.line(handler))
     }
 
-    /// A ``Site`` serving this application at its root. `time` drives the server's idle and header timeouts
-    /// (nil: none).
-    public func makeSite(settings: HTTPServerSettings = HTTPServerSettings(), time: (any ReactorTime)? = nil) -> Site {
-        Site(self, settings: settings, time: time)
+    /// A ``Site`` serving this application at its root. `clock` drives the server's idle, header and abort
+    /// timeouts and session expiry: the reactor by default, as for ``Site/init(_:settings:clock:)``; pass a
+    /// ``Clock`` in tests, or nil to disable every timeout.
+    public func makeSite(settings: HTTPServerSettings = HTTPServerSettings(), clock: (any ReactorTime)? = Reactor.shared) -> Site {
+        Site(self, settings: settings, clock: clock)
     }
 
     /// Listens on a server endpoint description (`tcp:8888`, `tcp:0:interface=127.0.0.1`, `unix:/path`) with a
     /// Site for this application, using the shared reactor's timers (Tornado's `Application.listen`).
     public func listen(_ description: String, settings: HTTPServerSettings = HTTPServerSettings()) throws -> Deferred<any ListeningPort> {
         let reactor = Reactor.shared
-        return try serverFromString(reactor, description).listen(makeSite(settings: settings, time: reactor))
+        return try serverFromString(reactor, description).listen(makeSite(settings: settings, clock: reactor))
     }
 }

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import TwisterTemplates
 
 /// Attributes of a cookie set by ``RequestHandler/setCookie(_:_:options:)`` (Tornado's `set_cookie` keywords).

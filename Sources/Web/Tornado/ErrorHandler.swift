@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Answers every request with one error status (Tornado's `ErrorHandler`); argument `status`. XSRF is not
 /// checked. It is also the Application's default 404.
 open class ErrorHandler: RequestHandler {

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Hands the request to any twisted.web ``Resource`` (Tornado's `FallbackHandler`, which wraps a WSGI app):
 /// argument `fallback`. The resource sees the whole request path (traversal starts from it with the full
 /// `postpath`) and answers through the request as usual; the handler itself writes nothing.

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Thrown by a handler (from `prepare`, a verb method, or a Deferred/async body) to answer with an error status
 /// (Tornado's `HTTPError`). The handler's ``RequestHandler/sendError(_:error:)`` writes the page.
 ///

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// What `prepare` and the verb methods of a ``RequestHandler`` return.
 ///
 /// - `.done`: the method answered synchronously. The handler finishes at once (unless it called `finish`

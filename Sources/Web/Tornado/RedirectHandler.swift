@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Redirects every GET to a fixed URL (Tornado's `RedirectHandler`).
 ///
 /// Arguments: `url` (may hold `{0}`, `{1}`… for positional groups and `{name}` for named ones) and `permanent`

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// Arguments from the query string and the body (Tornado's `get_argument` family). Names and values are

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Authentication (Tornado's `current_user`, `get_current_user`, `get_login_url` and `@authenticated`).
 extension RequestHandler {
     /// The user of this request: from ``getCurrentUser()`` on first use, cached; assign it (e.g. in `prepare`)

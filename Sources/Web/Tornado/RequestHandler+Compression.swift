@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// `compress_response` (Tornado's `GZipContentEncoding`): decides once, when the head is committed.
 extension RequestHandler {
     /// Content types worth compressing besides `text/*`.

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// Cookies (Tornado's `get_cookie`/`set_cookie`/`clear_cookie`) and signed cookies (`set_signed_cookie`, aliased

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Trailing-slash normalisation (Tornado's `@removeslash` and `@addslash`), as wrappers around a verb's body.
 extension RequestHandler {
     /// Runs `body` unless the path ends in `/`: then GET and HEAD get a 301 to the path without its trailing

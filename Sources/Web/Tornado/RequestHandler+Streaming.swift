@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Tornado's `@stream_request_body`, on the HTTP server's body-streaming seam (``Resource/bodyStreamer(for:)``).
 ///
 /// For a request with a body whose route's handler has ``RequestHandler/streamRequestBody`` true, the

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import TwisterTemplates
 
 /// Templates and URLs (Tornado's `render`, `render_string`, `get_template_namespace`, `static_url`,

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Cross-site request forgery protection (Tornado's `xsrf_token`, `check_xsrf_cookie`, `xsrf_form_html`).
 ///
 /// The `_xsrf` cookie holds a random 16-byte token; pages embed it masked (v2: `2|hex(mask)|hex(token^mask)|ts`,
@@ -16,10 +20,10 @@ extension RequestHandler {
         }
         let t: String
         if settings.xsrfCookieVersion == 1 {
-            t = Digest.hex(token!)
+            t = HashDigest.hex(token!)
         } else {
             let mask = Self.randomBytes(4)
-            t = "2|\(Digest.hex(mask))|\(Digest.hex(Self.mask(mask, token!)))|\(timestamp ?? 0)"
+            t = "2|\(HashDigest.hex(mask))|\(HashDigest.hex(Self.mask(mask, token!)))|\(timestamp ?? 0)"
         }
         cachedXsrfToken = t
         if version == nil {
@@ -42,7 +46,7 @@ extension RequestHandler {
         let (_, token, _) = Self.decodeXsrfToken(sent)
         let (_, expected, _) = rawXsrfToken()
         guard let token else { throw HTTPError(403, "'_xsrf' argument has invalid format") }
-        guard let expected, Digest.constantTimeEqual(token, expected) else {
+        guard let expected, HashDigest.constantTimeEqual(token, expected) else {
             throw HTTPError(403, "XSRF cookie does not match POST argument")
         }
     }

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 import TwisterTemplates
 
@@ -232,7 +236,7 @@ open class RequestHandler {
         request.watchConnectionLoss(self)
     }
 
-    func requestConnectionLost() {
+    package func requestConnectionLost() {
         application.streamedBodies[ObjectIdentifier(request)] = nil
         guard !finished else { return }
         onConnectionClose()
@@ -389,7 +393,7 @@ open class RequestHandler {
                     setStatus(304)
                 }
             }
-            if status == 204 || status == 304 || status < 200 {
+            if HTTPStatus.forbidsBody(status) {
                 buffer.clear()
                 if status == 304 {
                     headers.remove("Content-Encoding"); headers.remove("Content-Language"); headers.remove("Content-Type")
@@ -446,10 +450,9 @@ open class RequestHandler {
     // MARK: ETag
 
     /// The entity tag of the buffered body: the quoted SHA-1 hex (Tornado's `compute_etag`); nil for none.
-    /// (The application remembers the tag of the last body it hashed: the same bytes again are compared, not
-    /// hashed; see `ETagMemo`.)
+    /// Every body is hashed: nothing of a response is kept after it is sent.
     open func computeEtag() -> String? {
-        application.etagMemo.etag(of: buffer)
+        buffer.withUnsafeReadableBytes { HashDigest.sha1QuotedHex($0) }
     }
 
     /// Sets the ETag header from ``computeEtag()``.

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// The secret(s) that sign cookies: one key, or several by version for rotation (Tornado's `cookie_secret`,
 /// either a string or a dict plus `key_version`).
 public struct CookieSecret: Sendable, ExpressibleByStringLiteral {
@@ -28,10 +32,10 @@ public enum SignedValue {
     public static func create(secret: CookieSecret, name: String, value: [UInt8], version: Int = 2,
                               keyVersion: Int? = nil, now: Int) -> String {
         let timestamp = String(now)
-        let b64 = Base64.encode(value)
+        let b64 = Base64Coding.encode(value)
         if version == 1 {
             let key = secret.keys[keyVersion ?? secret.currentVersion ?? 0] ?? []
-            let sig = Digest.hex(Digest.hmac(.sha1, key: key, message: Array((name + b64 + timestamp).utf8)))
+            let sig = HashDigest.hex(HashDigest.hmac(.sha1, key: key, message: Array((name + b64 + timestamp).utf8)))
             return "\(b64)|\(timestamp)|\(sig)"
         }
         let kv = keyVersion ?? secret.currentVersion ?? 0
@@ -39,7 +43,7 @@ public enum SignedValue {
         let toSign = ["2", field(String(kv)), field(timestamp), field(name), field(b64), ""]
             .joined(separator: "|")
         let key = (secret.isVersioned ? secret.keys[kv] : secret.keys[0]) ?? []
-        return toSign + Digest.hex(Digest.hmac(.sha256, key: key, message: Array(toSign.utf8)))
+        return toSign + HashDigest.hex(HashDigest.hmac(.sha256, key: key, message: Array(toSign.utf8)))
     }
 
     /// The value signed in `signed` for cookie `name`, or nil (see the type's contract).
@@ -72,13 +76,13 @@ public enum SignedValue {
         guard !secret.isVersioned else { return nil }
         let parts = signed.split(separator: "|", omittingEmptySubsequences: false)
         guard parts.count == 3 else { return nil }
-        let expected = Digest.hex(Digest.hmac(.sha1, key: secret.keys[0] ?? [], message: Array((name + parts[0] + parts[1]).utf8)))
-        guard Digest.constantTimeEqual(Array(parts[2].utf8), Array(expected.utf8)) else { return nil }
+        let expected = HashDigest.hex(HashDigest.hmac(.sha1, key: secret.keys[0] ?? [], message: Array((name + parts[0] + parts[1]).utf8)))
+        guard HashDigest.constantTimeEqual(Array(parts[2].utf8), Array(expected.utf8)) else { return nil }
         guard parts[1].allSatisfy({ $0.isASCIIDigit }), let ts = Int(parts[1]) else { return nil }
         if Double(ts) < Double(now) - maxAgeDays * 86400 { return nil }
         if ts > now + 31 * 86400 { return nil }
         if parts[1].hasPrefix("0") { return nil }
-        return Base64.decode(String(parts[0]))
+        return Base64Coding.decode(String(parts[0]))
     }
 
     private struct FieldsV2 {
@@ -118,11 +122,11 @@ public enum SignedValue {
         } else {
             key = secret.keys[0] ?? []
         }
-        let expected = Array(Digest.hex(Digest.hmac(.sha256, key: key, message: signedPart)).utf8)
-        guard Digest.constantTimeEqual(f.signature, expected) else { return nil }
+        let expected = Array(HashDigest.hex(HashDigest.hmac(.sha256, key: key, message: signedPart)).utf8)
+        guard HashDigest.constantTimeEqual(f.signature, expected) else { return nil }
         guard f.name == Array(name.utf8) else { return nil }
         guard f.timestamp.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let ts = Int(String(decoding: f.timestamp, as: UTF8.self)) else { return nil }
         if Double(ts) < Double(now) - maxAgeDays * 86400 { return nil }
-        return Base64.decode(String(decoding: f.value, as: UTF8.self))
+        return Base64Coding.decode(String(decoding: f.value, as: UTF8.self))
     }
 }

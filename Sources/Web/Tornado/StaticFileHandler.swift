@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// Serves static files (Tornado's `StaticFileHandler`), from a directory (`path` argument or the
@@ -180,12 +184,12 @@ open class StaticFileHandler: RequestHandler {
            let v = application.staticVersions.version(norm) {
             return v
         }
-        if let bytes { return Digest.hex(Digest.hash(.sha512, bytes)) }
+        if let bytes { return HashDigest.hex(HashDigest.hash(.sha512, bytes)) }
         if root == application.settings.staticPath, let norm = Self.normalizeRelative(path) {
             if let v = application.staticVersions.version(norm) { return v }
         }
         guard let file, let data = FileManager.default.contents(atPath: file) else { return nil }
-        return Digest.hex(Digest.hash(.sha512, Array(data)))
+        return HashDigest.hex(HashDigest.hash(.sha512, Array(data)))
     }
 
     /// Content type by extension, as Tornado reports it (no charset parameter).

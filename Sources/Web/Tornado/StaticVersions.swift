@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 import Synchronization
 
@@ -31,7 +35,7 @@ public final class StaticVersions: Sendable {
         if cache, let v = hashes.withLock({ $0[path] }) { return v }
         var v: String?
         if let bytes = StaticFileHandler.read(path, root: root, content: content) {
-            v = Digest.hex(Digest.hash(.sha512, bytes))
+            v = HashDigest.hex(HashDigest.hash(.sha512, bytes))
         }
         if cache { hashes.withLock { $0[path] = .some(v) } }
         return v

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// The level of an access-log line: by status, as in Tornado (`tornado.access`).

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 /// Percent-coding as Tornado does it: strict UTF-8 decoding (invalid bytes are an error, answered with 400)
 /// and Python's `quote`/`quote_plus`/`urlencode`.
 enum TornadoURLCoding {

@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// One route of an ``Application`` (Tornado's `URLSpec`/`url(...)`): a path pattern, the handler to make for a

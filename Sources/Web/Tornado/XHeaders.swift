@@ -1,3 +1,7 @@
+import TwisterProtocols
+import TwisterHTTP
+import TwisterWebServer
+
 import Foundation
 
 /// Tornado's `xheaders` rules (`HTTPServer(xheaders=True)`, `_HTTPRequestContext._apply_xheaders`): how a proxy's
