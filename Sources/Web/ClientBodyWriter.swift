@@ -30,6 +30,8 @@ final class ClientBodyWriter: Consumer {
         }
     }
 
+    /// Frames go straight to the connection: what is buffered is the connection's.
+    var bufferedBytes: Int { transport.bufferedBytes }
     func registerProducer(_ producer: any Producer, streaming: Bool) {}
     func unregisterProducer() {}
 

@@ -21,7 +21,7 @@ import Darwin
 /// - ``sendFile(_:offset:count:completion:)`` queues a file range as one entry of the write queue: it goes out
 ///   with `sendfile(2)` after every byte written before it and before every byte written after it.
 @ReactorActor
-public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
+public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandler, TickEndHandler {
     /// Bytes queued above which a streaming producer is paused (Twisted: 64 KiB).
     public static let highWaterMark = 64 * 1024
 
@@ -72,7 +72,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         self.peer = peer
         self.host = host
         switch host { case .unix: isTCP = false; default: isTCP = true }
-        if isTCP { _ = Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
+        if isTCP { _ = SocketCalls.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
     }
 
     /// Registers with the reactor and connects `proto` (`makeConnection`, hence `connectionMade`).
@@ -83,7 +83,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
             registered = true
         } catch {
             closed = true
-            Socket.close(fd)
+            SocketCalls.close(fd)
             return
         }
         proto.makeConnection(self)
@@ -176,13 +176,13 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
     }
 
     public var noDelay: Bool {
-        get { isTCP && Socket.getOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY) != 0 }
-        set { if isTCP && !closed { _ = Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, newValue ? 1 : 0) } }
+        get { isTCP && SocketCalls.getOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY) != 0 }
+        set { if isTCP && !closed { _ = SocketCalls.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, newValue ? 1 : 0) } }
     }
 
     public var keepAlive: Bool {
-        get { Socket.getOption(fd, SOL_SOCKET, SO_KEEPALIVE) != 0 }
-        set { if !closed { _ = Socket.setOption(fd, SOL_SOCKET, SO_KEEPALIVE, newValue ? 1 : 0) } }
+        get { SocketCalls.getOption(fd, SOL_SOCKET, SO_KEEPALIVE) != 0 }
+        set { if !closed { _ = SocketCalls.setOption(fd, SOL_SOCKET, SO_KEEPALIVE, newValue ? 1 : 0) } }
     }
 
     // MARK: Consumer
@@ -261,9 +261,9 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         } else if hangup {
             // Error or hang-up while not reading: look at the socket error; otherwise stop watching until the
             // protocol resumes reading (level-triggered HUP would otherwise spin the loop).
-            let err = Socket.getOption(fd, SOL_SOCKET, SO_ERROR)
+            let err = SocketCalls.getOption(fd, SOL_SOCKET, SO_ERROR)
             if err != 0 {
-                close(Socket.connectionError(err, "socket"))
+                close(SocketCalls.connectionError(err, "socket"))
             } else if registered && !waitingWritable {
                 reactor.deregister(fd: fd)
                 registered = false
@@ -291,7 +291,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
                 let err = twister_errno()
                 if err == EAGAIN || err == EWOULDBLOCK { return }
                 if err == EINTR { continue }
-                close(Socket.connectionError(err, "read"))
+                close(SocketCalls.connectionError(err, "read"))
                 return
             }
         }
@@ -318,7 +318,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
                     let err = twister_errno()
                     if err == EINTR { continue }
                     if err == EAGAIN || err == EWOULDBLOCK { waitForWritable(); return }
-                    close(Socket.connectionError(err, "write"))
+                    close(SocketCalls.connectionError(err, "write"))
                     return
                 }
                 consume(n)
@@ -391,7 +391,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
                     continue
                 }
                 #endif
-                return .failed(Socket.connectionError(err, files[0].usePread ? "write" : "sendfile"))
+                return .failed(SocketCalls.connectionError(err, files[0].usePread ? "write" : "sendfile"))
             }
         }
         return .done
@@ -413,7 +413,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
             repeat { got = pread(file, buf.baseAddress, piece, off_t(offset)) } while got < 0 && twister_errno() == EINTR
             if got < 0 { return -1 }   // errno from pread
             if got == 0 { return 0 }
-            return Glibc_write(sock, buf.baseAddress, got)
+            return SystemCalls.write(sock, buf.baseAddress, got)
         }
     }
 
@@ -428,7 +428,7 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         let count = min(limit - queueHead, 64)
         let head = queueHead
         if count == 1 {
-            return queue[head].withUnsafeReadableBytes { Glibc_write(fd, $0.baseAddress, $0.count) }
+            return queue[head].withUnsafeReadableBytes { SystemCalls.write(fd, $0.baseAddress, $0.count) }
         }
         let bufs = queue[head..<(head + count)]
         let sock = self.fd
@@ -465,8 +465,8 @@ public final class StreamTransport: TCPTransport, IOHandler, TickEndHandler {
         guard !closed else { return }
         closed = true
         if registered { reactor.deregister(fd: fd); registered = false }
-        if reason == .aborted && isTCP { Socket.setResetOnClose(fd) }
-        Socket.close(fd)
+        if reason == .aborted && isTCP { SocketCalls.setResetOnClose(fd) }
+        SocketCalls.close(fd)
         dropQueue()
         let pending = files
         files.removeAll()
@@ -493,13 +493,4 @@ struct PendingFile {
     let completion: (Result<Void, ConnectionError>) -> Void
     /// sendfile(2) refused this descriptor: use pread + write.
     var usePread = false
-}
-
-@inline(__always)
-func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer?, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, p, n)
-    #else
-    return Darwin.write(fd, p, n)
-    #endif
 }

@@ -1,85 +1,5 @@
-/// Something that can listen (Twisted's `IStreamServerEndpoint`).
-@ReactorActor
-public protocol ServerEndpoint: AnyObject {
-    /// Starts listening; the Deferred fires with the port, or fails with the ``ConnectionError`` that prevented it.
-    func listen(_ factory: Factory) -> Deferred<any ListeningPort>
-}
-
-/// Something that can connect (Twisted's `IStreamClientEndpoint`).
-@ReactorActor
-public protocol ClientEndpoint: AnyObject {
-    /// Connects; the Deferred fires with the connected protocol (after its `connectionMade`) or fails with the
-    /// ``ConnectionError``. Cancelling it stops the attempt (the Deferred then fails with `CancelledError`).
-    func connect(_ factory: Factory) -> Deferred<Protocol>
-}
-
 /// The reactor interfaces endpoints need; ``Reactor`` and `MemoryReactor` both provide them.
 public typealias EndpointReactor = ReactorTCP & ReactorUNIX
-
-/// Listens on TCP over IPv4 or IPv6 (Twisted's `TCP4ServerEndpoint`/`TCP6ServerEndpoint`).
-@ReactorActor
-public final class TCPServerEndpoint: ServerEndpoint {
-    public let reactor: any EndpointReactor
-    public let port: Int
-    public let interface: String
-    public let backlog: Int
-    public let reusePort: Bool
-    public init(reactor: any EndpointReactor, port: Int, interface: String = "", backlog: Int = 50, reusePort: Bool = false) {
-        self.reactor = reactor; self.port = port; self.interface = interface; self.backlog = backlog; self.reusePort = reusePort
-    }
-    public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
-        do { return succeed(try reactor.listenTCP(port, factory, backlog: backlog, interface: interface, reusePort: reusePort)) }
-        catch { return fail(error) }
-    }
-}
-
-/// Listens on a UNIX socket file (Twisted's `UNIXServerEndpoint`).
-@ReactorActor
-public final class UNIXServerEndpoint: ServerEndpoint {
-    public let reactor: any EndpointReactor
-    public let path: String
-    public let mode: Int
-    public let backlog: Int
-    public init(reactor: any EndpointReactor, path: String, mode: Int = 0o666, backlog: Int = 50) {
-        self.reactor = reactor; self.path = path; self.mode = mode; self.backlog = backlog
-    }
-    public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
-        do { return succeed(try reactor.listenUNIX(path, factory, backlog: backlog, mode: mode)) }
-        catch { return fail(error) }
-    }
-}
-
-/// Connects over TCP to a host name or address (Twisted's `TCP4ClientEndpoint`/`HostnameEndpoint`).
-@ReactorActor
-public final class TCPClientEndpoint: ClientEndpoint {
-    public let reactor: any EndpointReactor
-    public let host: String
-    public let port: Int
-    public let timeout: Double
-    public let bindAddress: Address?
-    public init(reactor: any EndpointReactor, host: String, port: Int, timeout: Double = 30, bindAddress: Address? = nil) {
-        self.reactor = reactor; self.host = host; self.port = port; self.timeout = timeout; self.bindAddress = bindAddress
-    }
-    public func connect(_ factory: Factory) -> Deferred<Protocol> {
-        EndpointConnection.start(factory) { [reactor, host, port, timeout, bindAddress] f in
-            reactor.connectTCP(host: host, port: port, factory: f, timeout: timeout, bindAddress: bindAddress)
-        }
-    }
-}
-
-/// Connects to a UNIX socket file (Twisted's `UNIXClientEndpoint`).
-@ReactorActor
-public final class UNIXClientEndpoint: ClientEndpoint {
-    public let reactor: any EndpointReactor
-    public let path: String
-    public let timeout: Double
-    public init(reactor: any EndpointReactor, path: String, timeout: Double = 30) {
-        self.reactor = reactor; self.path = path; self.timeout = timeout
-    }
-    public func connect(_ factory: Factory) -> Deferred<Protocol> {
-        EndpointConnection.start(factory) { [reactor, path, timeout] f in reactor.connectUNIX(path, f, timeout: timeout) }
-    }
-}
 
 /// Connects `proto` through `endpoint` without writing a factory (Twisted's `connectProtocol`).
 @ReactorActor
@@ -140,7 +60,7 @@ public func clientFromString(_ reactor: any EndpointReactor, _ description: Stri
         let timeout = try d.double("timeout") ?? 30
         var bind: Address?
         if let b = try d.value("bindAddress") {
-            guard let lit = Socket.isIPLiteral(b) else { throw EndpointError(field: "bindAddress", "not an IP address: \"\(b)\"") }
+            guard let lit = SocketCalls.isIPLiteral(b) else { throw EndpointError(field: "bindAddress", "not an IP address: \"\(b)\"") }
             bind = lit
         }
         try d.checkAllUsed(maxPositional: 2)

@@ -20,24 +20,7 @@ extension ReactorTCP {
     }
 }
 
-/// Listening and connecting over UNIX stream sockets (Twisted's `IReactorUNIX`).
-@ReactorActor
-public protocol ReactorUNIX: AnyObject {
-    /// Listens on the socket file `path` with permission bits `mode` (a stale file nobody listens on is replaced).
-    func listenUNIX(_ path: String, _ factory: Factory, backlog: Int, mode: Int) throws -> any ListeningPort
-    func connectUNIX(_ path: String, _ factory: ClientFactory, timeout: Double) -> any Connector
-}
-
-extension ReactorUNIX {
-    public func listenUNIX(_ path: String, _ factory: Factory, backlog: Int = 50) throws -> any ListeningPort {
-        try listenUNIX(path, factory, backlog: backlog, mode: 0o666)
-    }
-    public func connectUNIX(_ path: String, _ factory: ClientFactory) -> any Connector {
-        connectUNIX(path, factory, timeout: 30)
-    }
-}
-
-extension Reactor: ReactorTCP, ReactorUNIX {
+extension Reactor: ReactorTCP {
     public func listenTCP(_ port: Int, _ factory: Factory, backlog: Int, interface: String, reusePort: Bool) throws -> any ListeningPort {
         let address: Address = interface.contains(":") ? .ipv6(host: interface, port: port) : .ipv4(host: interface.isEmpty ? "0.0.0.0" : interface, port: port)
         guard SocketAddress(address) != nil else { throw ConnectionError.socket("listenTCP: interface is not an IP address: \(interface)") }
@@ -46,16 +29,6 @@ extension Reactor: ReactorTCP, ReactorUNIX {
 
     public func connectTCP(host: String, port: Int, factory: ClientFactory, timeout: Double, bindAddress: Address?) -> any Connector {
         let c = StreamConnector(reactor: self, target: .tcp(host: host, port: port), factory: factory, timeout: timeout, bindAddress: bindAddress)
-        c.connect()
-        return c
-    }
-
-    public func listenUNIX(_ path: String, _ factory: Factory, backlog: Int, mode: Int) throws -> any ListeningPort {
-        try StreamListeningPort.listen(reactor: self, address: .unix(path: path), factory: factory, backlog: backlog, reusePort: false, mode: mode)
-    }
-
-    public func connectUNIX(_ path: String, _ factory: ClientFactory, timeout: Double) -> any Connector {
-        let c = StreamConnector(reactor: self, target: .unix(path: path), factory: factory, timeout: timeout, bindAddress: nil)
         c.connect()
         return c
     }

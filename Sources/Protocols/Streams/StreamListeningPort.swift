@@ -43,7 +43,7 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
     /// Binds and listens on `address` (port 0: an ephemeral port; `host` then reports the real one).
     static func listen(reactor: Reactor, address: Address, factory: Factory, backlog: Int, reusePort: Bool,
                        mode: Int? = nil) throws(ConnectionError) -> StreamListeningPort {
-        let fd = try Socket.make(family: Socket.family(of: address), type: Socket.streamType)
+        let fd = try SocketCalls.make(family: SocketCalls.family(of: address), type: SocketCalls.streamType)
         var unixPath: String?
         do throws(ConnectionError) {
             switch address {
@@ -52,20 +52,20 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
                 if access(path, F_OK) == 0 && !unixSocketIsLive(path) { unlink(path) }
                 unixPath = path
             case .ipv6:
-                _ = Socket.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+                _ = SocketCalls.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             case .ipv4:
-                _ = Socket.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+                _ = SocketCalls.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             }
-            if reusePort && !Socket.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) {
+            if reusePort && !SocketCalls.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) {
                 throw ConnectionError.socket(errnoDescription("setsockopt(SO_REUSEPORT)"))
             }
-            try Socket.bind(fd, address)
+            try SocketCalls.bind(fd, address)
             if let path = unixPath, let mode { chmod(path, mode_t(mode)) }
-            if Glibc_listen(fd, Int32(backlog)) != 0 { throw ConnectionError.socket(errnoDescription("listen")) }
-            let host = Socket.localAddress(fd) ?? address
+            if SystemCalls.listen(fd, Int32(backlog)) != 0 { throw ConnectionError.socket(errnoDescription("listen")) }
+            let host = SocketCalls.localAddress(fd) ?? address
             return try StreamListeningPort(fd: fd, reactor: reactor, factory: factory, host: host, unixPath: unixPath)
         } catch {
-            Socket.close(fd)
+            SocketCalls.close(fd)
             throw error
         }
     }
@@ -75,7 +75,7 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
             listening = false
             backoff?.cancel()
             reactor.deregister(fd: fd)
-            Socket.close(fd)
+            SocketCalls.close(fd)
             if let p = unixPath { unlink(p) }
             factory.doStop()
         }
@@ -99,9 +99,9 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
                 }
             }
             let peer = sa.address ?? host
-            let local = Socket.localAddress(c) ?? host
+            let local = SocketCalls.localAddress(c) ?? host
             guard let proto = factory.buildProtocol(peer) else {
-                Socket.close(c)
+                SocketCalls.close(c)
                 continue
             }
             let t = StreamTransport(fd: c, reactor: reactor, peer: peer, host: local)
@@ -114,7 +114,7 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
     private func shedOneConnection() -> Bool {
         if SpareDescriptor.release() {
             let c = twister_accept(fd, nil, nil)
-            if c >= 0 { Socket.close(c); droppedForExhaustion += 1 }
+            if c >= 0 { SocketCalls.close(c); droppedForExhaustion += 1 }
             SpareDescriptor.ensure()
             if c >= 0 && SpareDescriptor.available { return true }
         }
@@ -141,7 +141,7 @@ enum SpareDescriptor {
     }
     static func release() -> Bool {
         guard fd >= 0 else { return false }
-        Socket.close(fd)
+        SocketCalls.close(fd)
         fd = -1
         return true
     }
@@ -150,26 +150,8 @@ enum SpareDescriptor {
 /// True when something accepts connections on the UNIX socket at `path`.
 func unixSocketIsLive(_ path: String) -> Bool {
     guard let sa = SocketAddress(.unix(path: path)) else { return false }
-    let fd = socket(AF_UNIX, Socket.streamType, 0)
+    let fd = socket(AF_UNIX, SocketCalls.streamType, 0)
     guard fd >= 0 else { return false }
-    defer { Socket.close(fd) }
-    return sa.withSockaddr { Glibc_connect(fd, $0, $1) } == 0
-}
-
-@inline(__always)
-func Glibc_listen(_ fd: Int32, _ backlog: Int32) -> Int32 {
-    #if canImport(Glibc)
-    return Glibc.listen(fd, backlog)
-    #else
-    return Darwin.listen(fd, backlog)
-    #endif
-}
-
-@inline(__always)
-func Glibc_connect(_ fd: Int32, _ sa: UnsafePointer<sockaddr>, _ len: socklen_t) -> Int32 {
-    #if canImport(Glibc)
-    return Glibc.connect(fd, sa, len)
-    #else
-    return Darwin.connect(fd, sa, len)
-    #endif
+    defer { SocketCalls.close(fd) }
+    return sa.withSockaddr { SystemCalls.connect(fd, $0, $1) } == 0
 }

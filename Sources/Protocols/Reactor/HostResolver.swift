@@ -11,7 +11,7 @@ extension Reactor {
     /// addresses (port 0) in the resolver's order, or fails with ``ConnectionError/dnsLookupFailed(_:)``.
     @ReactorActor
     public func resolve(_ host: String) -> Deferred<[Address]> {
-        if let literal = Socket.isIPLiteral(host) { return succeed([literal]) }
+        if let literal = SocketCalls.isIPLiteral(host) { return succeed([literal]) }
         return deferToThread { () throws -> [Address] in try Self.getAddresses(host) }
     }
 
@@ -19,7 +19,7 @@ extension Reactor {
     static func getAddresses(_ host: String) throws -> [Address] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Socket.streamType
+        hints.ai_socktype = SocketCalls.streamType
         var res: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, nil, &hints, &res)
         guard rc == 0, let first = res else {

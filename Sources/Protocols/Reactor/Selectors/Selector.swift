@@ -78,8 +78,3 @@ func makeSelector(_ kind: SelectorKind) -> any Selector {
     default: return PollSelector()
     }
 }
-
-/// errno as a readable string, for error texts.
-func errnoDescription(_ call: String, _ err: Int32 = twister_errno()) -> String {
-    "\(call): \(String(cString: strerror(err))) (errno \(err))"
-}

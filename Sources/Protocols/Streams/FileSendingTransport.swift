@@ -1,7 +1,7 @@
 /// A transport that can send part of a file without copying it through user space (sendfile(2)).
 ///
-/// The reactor's TCP/UNIX `StreamTransport` adopts it (StreamTransport+FileSending.swift); ``File`` uses it for bodies of at least
-/// ``File/sendfileThreshold`` bytes and otherwise falls back to a pull producer reading 64 KiB at a time.
+/// The reactor's TCP/UNIX ``StreamTransport`` adopts it (see ``StreamTransport/sendFile(_:offset:count:completion:)``);
+/// TwisterWeb's static `File` resource uses it for bodies of at least `File.sendfileThreshold` bytes and otherwise falls back to a pull producer reading 64 KiB at a time.
 ///
 /// Contract: the bytes go out after everything already written, in order with later writes; `completion` runs on
 /// the reactor thread once all `count` bytes were handed to the kernel (`.success`) or the connection failed.

@@ -20,3 +20,14 @@ public enum Address: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension Address {
+    /// The same address with another port (UNIX addresses are unchanged).
+    func with(port: Int) -> Address {
+        switch self {
+        case .ipv4(let h, _): return .ipv4(host: h, port: port)
+        case .ipv6(let h, _): return .ipv6(host: h, port: port)
+        case .unix: return self
+        }
+    }
+}

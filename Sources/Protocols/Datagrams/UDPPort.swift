@@ -26,14 +26,14 @@ public final class UDPPort: IOHandler {
         self.reactor = reactor
         self.maxPacketSize = maxPacketSize
         self.proto = proto
-        fd = try Socket.make(family: Socket.family(of: address), type: Socket.datagramType)
+        fd = try SocketCalls.make(family: SocketCalls.family(of: address), type: SocketCalls.datagramType)
         do throws(ConnectionError) {
-            _ = Socket.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
-            try Socket.bind(fd, address)
-            host = Socket.localAddress(fd) ?? address
+            _ = SocketCalls.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+            try SocketCalls.bind(fd, address)
+            host = SocketCalls.localAddress(fd) ?? address
             try reactor.register(fd: fd, interest: .read, handler: self)
         } catch {
-            Socket.close(fd)
+            SocketCalls.close(fd)
             throw error
         }
     }
@@ -61,9 +61,9 @@ public final class UDPPort: IOHandler {
     /// sends to it, and ICMP errors from it call `connectionRefused()`.
     public func connect(to peer: Address) throws(ConnectionError) {
         guard let sa = SocketAddress(peer) else { throw .socket("connect: not an IP address: \(peer)") }
-        if sa.withSockaddr({ Glibc_connect(fd, $0, $1) }) != 0 { throw .socket(errnoDescription("connect(\(peer))")) }
+        if sa.withSockaddr({ SystemCalls.connect(fd, $0, $1) }) != 0 { throw .socket(errnoDescription("connect(\(peer))")) }
         connectedPeer = peer
-        host = Socket.localAddress(fd) ?? host
+        host = SocketCalls.localAddress(fd) ?? host
     }
 
     /// Joins the IPv4 multicast `group` on `interface` (an address; "" or "0.0.0.0" = any).
@@ -89,14 +89,14 @@ public final class UDPPort: IOHandler {
 
     /// Whether this host receives its own multicast datagrams.
     public var loopbackMode: Bool {
-        get { Socket.getOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_LOOP) != 0 }
-        set { _ = Socket.setOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, newValue ? 1 : 0) }
+        get { SocketCalls.getOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_LOOP) != 0 }
+        set { _ = SocketCalls.setOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, newValue ? 1 : 0) }
     }
 
     /// The multicast time-to-live.
     public var ttl: Int {
-        get { Int(Socket.getOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_TTL)) }
-        set { _ = Socket.setOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_TTL, Int32(newValue)) }
+        get { Int(SocketCalls.getOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_TTL)) }
+        set { _ = SocketCalls.setOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_TTL, Int32(newValue)) }
     }
 
     /// Closes the socket and calls the protocol's `stopProtocol()`.
@@ -105,7 +105,7 @@ public final class UDPPort: IOHandler {
         if listening {
             listening = false
             reactor.deregister(fd: fd)
-            Socket.close(fd)
+            SocketCalls.close(fd)
             let p = proto
             proto = nil
             p?.stopProtocol()

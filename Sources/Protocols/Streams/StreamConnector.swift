@@ -44,7 +44,7 @@ public final class StreamConnector: Connector, IOHandler {
     public var destination: Address {
         switch target {
         case .tcp(let host, let port):
-            if let lit = Socket.isIPLiteral(host) { return lit.with(port: port) }
+            if let lit = SocketCalls.isIPLiteral(host) { return lit.with(port: port) }
             return .ipv4(host: host, port: port)
         case .unix(let path): return .unix(path: path)
         }
@@ -72,7 +72,7 @@ public final class StreamConnector: Connector, IOHandler {
         case .unix(let path):
             begin(.unix(path: path))
         case .tcp(let host, let port):
-            if let lit = Socket.isIPLiteral(host) {
+            if let lit = SocketCalls.isIPLiteral(host) {
                 begin(lit.with(port: port))
             } else {
                 reactor.resolve(host).addBoth { [self] (r: Result<[Address], Failure>) -> Void in
@@ -90,18 +90,18 @@ public final class StreamConnector: Connector, IOHandler {
 
     private func begin(_ address: Address) {
         do {
-            fd = try Socket.make(family: Socket.family(of: address), type: Socket.streamType)
-            if let bindAddress { try Socket.bind(fd, bindAddress) }
+            fd = try SocketCalls.make(family: SocketCalls.family(of: address), type: SocketCalls.streamType)
+            if let bindAddress { try SocketCalls.bind(fd, bindAddress) }
         } catch {
             fail(error)
             return
         }
         guard let sa = SocketAddress(address) else { fail(.socket("connect: bad address \(address)")); return }
-        let rc = sa.withSockaddr { Glibc_connect(fd, $0, $1) }
+        let rc = sa.withSockaddr { SystemCalls.connect(fd, $0, $1) }
         if rc == 0 { connected(); return }
         let err = twister_errno()
         guard err == EINPROGRESS || err == EAGAIN || err == EINTR else {
-            fail(Socket.connectionError(err, "connect"))
+            fail(SocketCalls.connectionError(err, "connect"))
             return
         }
         do {
@@ -114,17 +114,17 @@ public final class StreamConnector: Connector, IOHandler {
 
     func handleIO(readable: Bool, writable: Bool, hangup: Bool) {
         guard state == .connecting, fd >= 0 else { return }
-        let err = Socket.getOption(fd, SOL_SOCKET, SO_ERROR)
+        let err = SocketCalls.getOption(fd, SOL_SOCKET, SO_ERROR)
         if err != 0 {
             if !candidates.isEmpty {
                 // Try the next resolved address (e.g. "localhost" resolving to ::1 and then 127.0.0.1).
                 if registered { reactor.deregister(fd: fd); registered = false }
-                Socket.close(fd)
+                SocketCalls.close(fd)
                 fd = -1
                 begin(candidates.removeFirst())
                 return
             }
-            fail(Socket.connectionError(err, "connect"))
+            fail(SocketCalls.connectionError(err, "connect"))
             return
         }
         if writable { connected() }
@@ -135,10 +135,10 @@ public final class StreamConnector: Connector, IOHandler {
         if registered { reactor.deregister(fd: fd); registered = false }
         let s = fd
         fd = -1
-        let host = Socket.localAddress(s) ?? destination
-        let peer = Socket.peerAddress(s) ?? destination
+        let host = SocketCalls.localAddress(s) ?? destination
+        let peer = SocketCalls.peerAddress(s) ?? destination
         guard let proto = factory.buildProtocol(peer) else {
-            Socket.close(s)
+            SocketCalls.close(s)
             state = .disconnected
             factory.clientConnectionFailed(self, reason: Failure(ConnectionError.aborted))
             factory.doStop()
@@ -160,7 +160,7 @@ public final class StreamConnector: Connector, IOHandler {
         timer?.cancel(); timer = nil
         if fd >= 0 {
             if registered { reactor.deregister(fd: fd); registered = false }
-            Socket.close(fd)
+            SocketCalls.close(fd)
             fd = -1
         }
         state = .disconnected
