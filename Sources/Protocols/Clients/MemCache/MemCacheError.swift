@@ -1,5 +1,5 @@
 /// Why a memcached call failed. A lost connection fails calls with its ``ConnectionError`` instead.
-public enum MemcacheError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum MemCacheError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The key is not usable; the text names the problem (checked before anything is sent).
     case invalidKey(String)
     /// The value or another argument is not usable; the text names the problem (checked before sending).
@@ -29,21 +29,4 @@ public enum MemcacheError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notConnected: return "memcached protocol is not connected"
         }
     }
-}
-
-/// A value read from memcached: its bytes, the client flags stored with it and, for `gets`, its CAS id.
-public struct MemcacheValue: Sendable, Equatable {
-    public var flags: UInt32
-    public var value: ByteBuffer
-    /// The compare-and-set id (only when asked for with `gets`/`withCAS`).
-    public var cas: UInt64?
-
-    public init(flags: UInt32 = 0, value: ByteBuffer, cas: UInt64? = nil) {
-        self.flags = flags
-        self.value = value
-        self.cas = cas
-    }
-
-    /// The value decoded as UTF-8.
-    public var string: String { String(buffer: value) }
 }

@@ -5,21 +5,29 @@
 /// - Every call returns a Deferred at once; its async form is `try await call(...).value`. Requests are written
 ///   immediately (pipelined) and the replies are matched to them in order (FIFO).
 /// - Keys are checked before sending (non-empty, at most 250 bytes, no space or control byte); values against
-///   ``maxValueLength``. A bad argument fails that call's Deferred with ``MemcacheError/invalidKey(_:)`` or
-///   ``MemcacheError/invalidValue(_:)`` naming the problem, and nothing is sent.
+///   ``maxValueLength``. A bad argument fails that call's Deferred with ``MemCacheError/invalidKey(_:)`` or
+///   ``MemCacheError/invalidValue(_:)`` naming the problem, and nothing is sent.
 /// - A server error reply (`ERROR`, `CLIENT_ERROR`, `SERVER_ERROR`) fails only the call it answers.
 /// - If a pending call gets no reply byte for ``timeout`` seconds (default 60, measured on ``clock``), every
-///   pending call fails with ``MemcacheError/timedOut(seconds:)`` and the connection is closed.
-/// - A reply that is not valid memcached fails every pending call with ``MemcacheError/protocolViolation(_:)``
+///   pending call fails with ``MemCacheError/timedOut(seconds:)`` and the connection is closed.
+/// - A reply that is not valid memcached fails every pending call with ``MemCacheError/protocolViolation(_:)``
 ///   and closes the connection. When the connection ends, every pending call fails with the connection's
-///   reason (a ``ConnectionError``); calls made afterwards fail with ``MemcacheError/notConnected``.
+///   reason (a ``ConnectionError``); calls made afterwards fail with ``MemCacheError/notConnected``.
+///
+/// Structure: the bytes go through a ``MemCacheParser`` (pure: bytes in, ``MemCacheReply`` values out) and every
+/// reply takes one path, `received(_:)`, which matches it to the oldest call in a ``PipelinedReplyQueue`` (shared
+/// with ``RedisProtocol``: FIFO, timeout, abandon). It is a ``LineReceiver`` for Twisted's sake and for
+/// ``LineReceiver/maxLength`` (the longest reply line accepted); it does not dispatch through `lineReceived`.
 @ReactorActor
 public final class MemCacheProtocol: LineReceiver {
     /// Longest key memcached accepts.
     public static let maxKeyLength = 250
 
     /// Seconds a pending call may wait for a reply byte before everything pending fails.
-    public var timeout: Double
+    public var timeout: Double {
+        get { replies.timeout }
+        set { replies.timeout = newValue }
+    }
     /// Values longer than this are refused before sending (memcached's default item size limit is 1 MiB).
     public var maxValueLength = 1024 * 1024
     /// The time source for the timeout (the reactor by default; a ``Clock`` in tests).
@@ -27,8 +35,8 @@ public final class MemCacheProtocol: LineReceiver {
 
     private enum Request {
         /// A single-key get: the value (if any) is kept in `singleValue`, no dictionary, no key string.
-        case getOne(Deferred<MemcacheValue?>)
-        case getMany(Deferred<[String: MemcacheValue]>)
+        case getOne(Deferred<MemCacheValue?>)
+        case getMany(Deferred<[String: MemCacheValue]>)
         case store(Deferred<Bool>)
         case arith(Deferred<UInt64?>)
         case delete(Deferred<Bool>)
@@ -53,42 +61,33 @@ public final class MemCacheProtocol: LineReceiver {
     // The state touched for every request and reply opts out of dynamic exclusivity checks (each cost about 80
     // instructions under callgrind, several per request). Safe: the object is confined to the reactor thread, and
     // no access spans a call that could re-enter (Deferreds fire only after the state change is complete).
-    @exclusivity(unchecked) private var pending = FIFOQueue<Request>()
-    private var values: [String: MemcacheValue] = [:]
-    @exclusivity(unchecked) private var singleValue: MemcacheValue?
+    @exclusivity(unchecked) private var replies: PipelinedReplyQueue<Request>
+    @exclusivity(unchecked) private var parser = MemCacheParser()
+    private var values: [String: MemCacheValue] = [:]
+    @exclusivity(unchecked) private var singleValue: MemCacheValue?
     private var stats: [String: String] = [:]
-    /// The value announced by the last VALUE line, while its bytes are awaited (key nil for a single-key get).
-    @exclusivity(unchecked) private var reading: (key: String?, flags: UInt32, cas: UInt64?, length: Int)?
-    /// Bytes received and not yet parsed.
-    @exclusivity(unchecked) private var inbox = ByteBuffer()
-    /// How far into `inbox` no line end can start (already scanned).
-    @exclusivity(unchecked) private var scanned = 0
     /// Where requests are encoded before they are handed to the transport (reused: no buffer per request).
     @exclusivity(unchecked) private var outgoing = ByteBuffer(capacity: 256)
-    @exclusivity(unchecked) private var timer: (any DelayedCall)?
-    /// When the last reply byte arrived (or the first request went out after an idle spell), on `clock`. The timer
-    /// is not moved on every read (a timer update per read cost a system call): when it fires early it re-arms for
-    /// what is left.
-    @exclusivity(unchecked) private var lastActivity = 0.0
-    @exclusivity(unchecked) private var closedReason: (any Error)?
 
     /// A protocol with the given per-request timeout, measured on `clock` (nil: the reactor's clock once it
     /// provides one; with no clock at all the timeout is off).
     public init(timeout: Double = 60, clock: (any ReactorTime)? = nil) {
-        self.timeout = timeout
-        self.clock = clock ?? ((Reactor.shared as AnyObject) as? any ReactorTime)
+        let clock = clock ?? ((Reactor.shared as AnyObject) as? any ReactorTime)
+        self.clock = clock
+        replies = PipelinedReplyQueue(timeout: timeout, clock: clock)
         super.init()
+        replies.onTimeout = { [weak self] in self?.timedOut() }
     }
 
     /// Number of calls waiting for their reply.
-    public var pendingCount: Int { pending.count }
+    public var pendingCount: Int { replies.count }
 
     // MARK: commands
 
     /// Gets one key; fires with nil when it is not stored.
-    public func get(_ key: String, withCAS: Bool = false) -> Deferred<MemcacheValue?> {
+    public func get(_ key: String, withCAS: Bool = false) -> Deferred<MemCacheValue?> {
         if !Self.isValid(key: key) { return fail(Self.validate(key: key)!) }
-        let d = Deferred<MemcacheValue?>()
+        let d = Deferred<MemCacheValue?>()
         send(.getOne(d)) { out in
             out.writeStatic(withCAS ? "gets " : "get ")
             out.writeUTF8(key)
@@ -98,13 +97,13 @@ public final class MemCacheProtocol: LineReceiver {
     }
 
     /// Gets one key with its CAS id (memcached's `gets`).
-    public func gets(_ key: String) -> Deferred<MemcacheValue?> { get(key, withCAS: true) }
+    public func gets(_ key: String) -> Deferred<MemCacheValue?> { get(key, withCAS: true) }
 
     /// Gets several keys in one request; the dictionary holds the keys that are stored.
-    public func getMultiple(_ keys: [String], withCAS: Bool = false) -> Deferred<[String: MemcacheValue]> {
+    public func getMultiple(_ keys: [String], withCAS: Bool = false) -> Deferred<[String: MemCacheValue]> {
         for k in keys { if let e = Self.validate(key: k) { return fail(e) } }
         if keys.isEmpty { return succeed([:]) }
-        let d = Deferred<[String: MemcacheValue]>()
+        let d = Deferred<[String: MemCacheValue]>()
         send(.getMany(d), line: "\(withCAS ? "gets" : "get") \(keys.joined(separator: " "))\r\n")
         return d
     }
@@ -165,7 +164,7 @@ public final class MemCacheProtocol: LineReceiver {
     /// Server statistics (`stats`, or `stats <arg>` such as "settings" or "items").
     public func stats(_ arg: String? = nil) -> Deferred<[String: String]> {
         if let arg, let e = Self.validate(key: arg) {
-            if case .invalidKey(let s) = e { return fail(MemcacheError.invalidValue("stats argument: \(s)")) }
+            if case .invalidKey(let s) = e { return fail(MemCacheError.invalidValue("stats argument: \(s)")) }
         }
         let d = Deferred<[String: String]>()
         send(.stats(d), line: arg.map { "stats \($0)\r\n" } ?? "stats\r\n")
@@ -192,7 +191,7 @@ public final class MemCacheProtocol: LineReceiver {
     }
 
     /// Why `key` cannot be sent, or nil when it can.
-    public static func validate(key: String) -> MemcacheError? {
+    public static func validate(key: String) -> MemCacheError? {
         let u = key.utf8
         if u.isEmpty { return .invalidKey("the key is empty") }
         if u.count > maxKeyLength {
@@ -211,7 +210,7 @@ public final class MemCacheProtocol: LineReceiver {
     private func store(_ cmd: StaticString, _ key: String, _ value: ByteBuffer, _ flags: UInt32, _ exp: Int, cas: UInt64?) -> Deferred<Bool> {
         if !Self.isValid(key: key) { return fail(Self.validate(key: key)!) }
         if value.readableBytes > maxValueLength {
-            return fail(MemcacheError.invalidValue("value of \(value.readableBytes) bytes for key \(String(reflecting: key)) is longer than maxValueLength (\(maxValueLength))"))
+            return fail(MemCacheError.invalidValue("value of \(value.readableBytes) bytes for key \(String(reflecting: key)) is longer than maxValueLength (\(maxValueLength))"))
         }
         let d = Deferred<Bool>()
         send(.store(d)) { out in
@@ -248,157 +247,129 @@ public final class MemCacheProtocol: LineReceiver {
     /// the transport (which coalesces every write of a reactor pass into one system call).
     @inline(__always)
     private func send(_ r: Request, _ encode: (inout ByteBuffer) -> Void) {
-        guard let transport, connected, closedReason == nil else {
-            r.fail(closedReason ?? MemcacheError.notConnected)
+        guard let transport, connected, replies.closedReason == nil else {
+            r.fail(replies.closedReason ?? MemCacheError.notConnected)
             return
         }
         encode(&outgoing)
-        pending.append(r)
-        if timer == nil {
-            if let clock { lastActivity = clock.seconds() }
-            armTimer(timeout)
-        }
+        replies.append(r)
         transport.write(outgoing)
         outgoing.clear()
     }
 
-    // MARK: timeout
-
-    private func armTimer(_ delay: Double) {
-        guard let clock, timeout > 0 else { return }
-        timer = clock.callLater(delay) { [weak self] in
-            ReactorActor.assumeIsolatedIfPossible { self?.timedOut() }
-        }
-    }
+    // MARK: timeout and failure
 
     private func timedOut() {
-        timer = nil
-        guard pendingCount > 0 else { return }
-        if let clock {
-            let quiet = clock.seconds() - lastActivity
-            if quiet < timeout {
-                armTimer(timeout - quiet)
-                return
-            }
-        }
-        abandon(MemcacheError.timedOut(seconds: timeout))
+        guard replies.timerFired() else { return }
+        abandon(MemCacheError.timedOut(seconds: timeout))
         transport?.loseConnection()
     }
 
     /// Fails every pending call with `error` and refuses new ones.
     private func abandon(_ error: any Error) {
-        if closedReason == nil { closedReason = error }
-        timer?.cancel()
-        timer = nil
-        let rs = pending.removeAll()
+        let rs = replies.abandon(error)
         values = [:]
         singleValue = nil
         stats = [:]
-        reading = nil
-        inbox = ByteBuffer()
+        parser = MemCacheParser(maxLineLength: maxLength)
         stopDispatching()
         for r in rs { r.fail(error) }
     }
 
     private func violation(_ what: String) {
-        abandon(MemcacheError.protocolViolation(what))
+        abandon(MemCacheError.protocolViolation(what))
         transport?.loseConnection()
     }
 
     // MARK: receiving
 
-    /// Parses replies straight from the received bytes (lines are found with memchr, the common replies are
-    /// matched byte by byte, values are slices of the read); only the bytes of an incomplete reply are kept.
+    /// Feeds the received bytes to the ``MemCacheParser`` (which reads them in place: values are slices of the
+    /// read) and matches each reply to the oldest pending call; only the bytes of an incomplete reply are kept.
     public override func dataReceived(_ data: ByteBuffer) {
-        guard closedReason == nil else { return }
-        if timer != nil, let clock { lastActivity = clock.seconds() }
-        if inbox.isEmpty { inbox = data } else { inbox.writeBuffer(data) }
-        parse()
-        if inbox.isEmpty {
-            inbox = ByteBuffer()
-        } else if inbox.storage === data.storage {
-            // Keep the incomplete reply in storage of our own, not in the reactor's read buffer.
-            inbox = ByteBuffer(bytes: inbox.readableBytesView)
-        }
-    }
-
-    private func parse() {
-        while closedReason == nil {
-            if let r = reading {
-                guard inbox.readableBytes >= r.length + 2 else { return }
-                guard inbox.getByte(at: r.length) == 13, inbox.getByte(at: r.length + 1) == 10 else {
-                    return violation("value of \(r.length) bytes is not followed by \\r\\n")
-                }
-                let value = inbox.readSlice(length: r.length)!
-                inbox.moveReaderIndex(forwardBy: 2)
-                reading = nil
-                let v = MemcacheValue(flags: r.flags, value: value, cas: r.cas)
-                if let key = r.key { values[key] = v } else { singleValue = v }
-                continue
-            }
-            guard let nl = inbox.firstIndex(of: 10, from: scanned) else {
-                scanned = inbox.readableBytes
-                if scanned > maxLength + 1 { violation("reply line longer than \(maxLength) bytes") }
+        guard replies.closedReason == nil else { return }
+        replies.noteActivity()
+        parser.maxLineLength = maxLength
+        parser.append(data)
+        while replies.closedReason == nil {
+            let reply: MemCacheReply?
+            do { reply = try parser.next() } catch {
+                abandon(error)   // a protocolViolation naming what is wrong
+                transport?.loseConnection()
                 return
             }
-            guard nl >= 1, inbox.getByte(at: nl - 1) == 13 else {
-                // A bare \n belongs to the line; keep looking for \r\n.
-                scanned = nl + 1
-                continue
-            }
-            scanned = 0
-            if nl - 1 > maxLength { return violation("reply line longer than \(maxLength) bytes") }
-            let line = inbox.readSlice(length: nl - 1)!
-            inbox.moveReaderIndex(forwardBy: 2)
-            reply(line)
+            guard let reply else { break }
+            received(reply)
         }
+        parser.keepRemainder()
     }
 
-    /// One reply line: the frequent ones matched byte by byte, the rest through ``lineReceived(_:)``.
-    private func reply(_ line: ByteBuffer) {
-        guard let r = pending.first else {
-            return violation("unexpected reply \(Self.show(line)) with no request pending")
+    /// The one reply path: `reply` answers the oldest pending call (or is a part of its answer).
+    private func received(_ reply: MemCacheReply) {
+        guard let r = replies.first else {
+            return violation("unexpected reply \(String(reflecting: reply.description)) with no request pending")
         }
-        switch (r, line.getByte(at: 0)) {
-        case (.getOne, UInt8(ascii: "V")) where line.hasPrefix("VALUE "): valueLine(line, single: true)
-        case (.getMany, UInt8(ascii: "V")) where line.hasPrefix("VALUE "): valueLine(line, single: false)
-        case (.getOne(let d), UInt8(ascii: "E")) where line.equals("END"):
-            _ = popHead()
+        switch (reply, r) {
+        case (.value(_, let flags, let data, let cas), .getOne):
+            singleValue = MemCacheValue(flags: flags, value: data, cas: cas)
+        case (.value(let key, let flags, let data, let cas), .getMany):
+            values[String(buffer: key)] = MemCacheValue(flags: flags, value: data, cas: cas)
+        case (.value, _):
+            violation("VALUE reply to a non-get request")
+        case (.end, .getOne(let d)):
+            _ = replies.popFirst()
             let v = singleValue
             singleValue = nil
             d.callback(v)
-        case (.store(let d), UInt8(ascii: "S")) where line.equals("STORED"):
-            _ = popHead()
+        case (.end, .getMany(let d)):
+            _ = replies.popFirst()
+            let v = values
+            values = [:]
+            d.callback(v)
+        case (.end, .stats(let d)):
+            _ = replies.popFirst()
+            let s = stats
+            stats = [:]
+            d.callback(s)
+        case (.end, _):
+            violation("END reply to a request that does not expect it")
+        case (.stat(let name, let value), .stats):
+            stats[name] = value
+        case (.stat, _):
+            violation("STAT reply to a non-stats request")
+        case (.stored, .store(let d)), (.deleted, .delete(let d)), (.touched, .touch(let d)):
+            _ = replies.popFirst()
             d.callback(true)
-        default:
-            lineReceived(line)
+        case (.notStored, .store(let d)), (.exists, .store(let d)), (.notFound, .store(let d)),
+             (.notFound, .delete(let d)), (.notFound, .touch(let d)):
+            _ = replies.popFirst()
+            d.callback(false)
+        case (.notFound, .arith(let d)):
+            _ = replies.popFirst()
+            d.callback(nil)
+        case (.number(let n), .arith(let d)):
+            _ = replies.popFirst()
+            d.callback(n)
+        case (.ok, .ok(let d)):
+            _ = replies.popFirst()
+            d.callback(())
+        case (.ok, _):
+            violation("OK reply to a request that does not expect it")
+        case (.version(let v), .version(let d)):
+            _ = replies.popFirst()
+            d.callback(v)
+        case (.version, _):
+            violation("VERSION reply to a non-version request")
+        case (.error, _):
+            failHead(MemCacheError.noSuchCommand)
+        case (.clientError(let s), _):
+            failHead(MemCacheError.client(s))
+        case (.serverError(let s), _):
+            failHead(MemCacheError.server(s))
+        case (.number, _):
+            violation("unexpected reply \(String(reflecting: reply.description))")
+        case (.stored, _), (.notStored, _), (.exists, _), (.notFound, _), (.deleted, _), (.touched, _):
+            violation("reply \(reply) does not answer the pending request")
         }
-    }
-
-    /// `VALUE <key> <flags> <bytes> [<cas>]`: the value's bytes follow.
-    private func valueLine(_ line: ByteBuffer, single: Bool) {
-        let n = line.readableBytes
-        var pos = 6  // after "VALUE "
-        /// The next space-separated field as (offset, length), or nil at the end of the line.
-        func field() -> (at: Int, length: Int)? {
-            guard pos < n else { return nil }
-            let end = line.firstIndex(of: UInt8(ascii: " "), from: pos) ?? n
-            defer { pos = end + 1 }
-            return (pos, end - pos)
-        }
-        guard let k = field(), k.length > 0, let f = field(), let l = field(),
-              let flags = line.getDecimal(at: f.at, length: f.length), flags <= UInt64(UInt32.max),
-              let length = line.getDecimal(at: l.at, length: l.length), length <= 1 << 30 else {
-            return violation("malformed VALUE line \(Self.show(line))")
-        }
-        var cas: UInt64?
-        if let c = field() {
-            guard let id = line.getDecimal(at: c.at, length: c.length), field() == nil else {
-                return violation("malformed CAS id in \(Self.show(line))")
-            }
-            cas = id
-        }
-        reading = (single ? nil : line.getString(at: k.at, length: k.length), UInt32(flags), cas, Int(length))
     }
 
     public override func connectionLost(_ reason: Failure) {
@@ -406,135 +377,10 @@ public final class MemCacheProtocol: LineReceiver {
         super.connectionLost(reason)
     }
 
-    /// Pops the head request (the reply is complete).
-    private func popHead() -> Request {
-        let r = pending.popFirst()!
-        if pending.isEmpty {
-            timer?.cancel()
-            timer = nil
-        }
-        return r
-    }
-
-    public override func lineReceived(_ line: ByteBuffer) {
-        guard !pending.isEmpty else {
-            return violation("unexpected reply \(Self.show(line)) with no request pending")
-        }
-        let r = pending.first!
-        let word = Self.firstWord(line)
-        switch word {
-        case "VALUE":
-            switch r {
-            case .getOne: valueLine(line, single: true)
-            case .getMany: valueLine(line, single: false)
-            default: return violation("VALUE reply to a non-get request")
-            }
-        case "END":
-            switch popHead() {
-            case .getOne(let d):
-                let v = singleValue
-                singleValue = nil
-                d.callback(v)
-            case .getMany(let d):
-                let v = values
-                values = [:]
-                d.callback(v)
-            case .stats(let d):
-                let s = stats
-                stats = [:]
-                d.callback(s)
-            default: return violation("END reply to a request that does not expect it")
-            }
-        case "STAT":
-            guard case .stats = r else { return violation("STAT reply to a non-stats request") }
-            let parts = String(buffer: line).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count >= 2 else { return violation("malformed STAT line \(Self.show(line))") }
-            stats[String(parts[1])] = parts.count == 3 ? String(parts[2]) : ""
-        case "STORED", "NOT_STORED", "EXISTS", "NOT_FOUND", "DELETED", "TOUCHED":
-            switch (r, word) {
-            case (.store(let d), "STORED"): _ = popHead(); d.callback(true)
-            case (.store(let d), "NOT_STORED"), (.store(let d), "EXISTS"), (.store(let d), "NOT_FOUND"): _ = popHead(); d.callback(false)
-            case (.delete(let d), "DELETED"): _ = popHead(); d.callback(true)
-            case (.delete(let d), "NOT_FOUND"): _ = popHead(); d.callback(false)
-            case (.touch(let d), "TOUCHED"): _ = popHead(); d.callback(true)
-            case (.touch(let d), "NOT_FOUND"): _ = popHead(); d.callback(false)
-            case (.arith(let d), "NOT_FOUND"): _ = popHead(); d.callback(nil)
-            default: return violation("reply \(word) does not answer the pending request")
-            }
-        case "OK":
-            guard case .ok(let d) = r else { return violation("OK reply to a request that does not expect it") }
-            _ = popHead()
-            d.callback(())
-        case "VERSION":
-            guard case .version(let d) = r else { return violation("VERSION reply to a non-version request") }
-            _ = popHead()
-            var l = line
-            l.moveReaderIndex(forwardBy: 8)
-            d.callback(String(buffer: l))
-        case "ERROR":
-            failHead(MemcacheError.noSuchCommand)
-        case "CLIENT_ERROR":
-            failHead(MemcacheError.client(Self.rest(line, after: 13)))
-        case "SERVER_ERROR":
-            failHead(MemcacheError.server(Self.rest(line, after: 13)))
-        default:
-            if case .arith(let d) = r, !word.isEmpty, let n = UInt64(word.trimmingCharacters(in: " ")) {
-                _ = popHead()
-                d.callback(n)
-            } else {
-                violation("unexpected reply \(Self.show(line))")
-            }
-        }
-    }
-
-    private func failHead(_ e: MemcacheError) {
+    private func failHead(_ e: MemCacheError) {
         values = [:]
         singleValue = nil
         stats = [:]
-        popHead().fail(e)
+        replies.popFirst().fail(e)
     }
-
-    private static func firstWord(_ line: ByteBuffer) -> String {
-        let end = line.firstIndex(of: UInt8(ascii: " ")) ?? line.readableBytes
-        return line.getString(at: 0, length: end) ?? ""
-    }
-
-    private static func rest(_ line: ByteBuffer, after n: Int) -> String {
-        guard line.readableBytes > n else { return "" }
-        return line.getString(at: n, length: line.readableBytes - n) ?? ""
-    }
-
-    private static func show(_ line: ByteBuffer) -> String {
-        let s = String(buffer: line)
-        return String(reflecting: s.count > 80 ? String(s.prefix(80)) + "…" : s)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in c: Character) -> String {
-        var s = Substring(self)
-        while s.first == c { s = s.dropFirst() }
-        while s.last == c { s = s.dropLast() }
-        return String(s)
-    }
-}
-
-extension ReactorActor {
-    /// Runs `f` as reactor-isolated code from a timer callback: at once when on the reactor thread (the real
-    /// reactor, or a reactor-isolated test driving a ``Clock``); otherwise it is scheduled onto the reactor.
-    nonisolated static func assumeIsolatedIfPossible(_ f: @escaping @ReactorActor () -> Void) {
-        if Reactor.shared.isInReactorThread {
-            ReactorActor.assumeIsolated { f() }
-        } else {
-            let s = UnsafeSendableBox(f)
-            Task(executorPreference: Reactor.shared) { @ReactorActor in s.value() }
-        }
-    }
-}
-
-/// Carries a reactor-isolated closure into a Task that runs it on the reactor. Safe: the closure is only ever
-/// run on the reactor actor (the Task is `@ReactorActor`), never concurrently.
-struct UnsafeSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ v: T) { value = v }
 }

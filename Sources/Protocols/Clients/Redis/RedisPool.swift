@@ -14,7 +14,7 @@
 /// - ``stop()`` stops every factory (pending retries are cancelled, attempts in progress stopped), closes every
 ///   connection and fails waiters with ``RedisError/notConnected``; later ``acquire()`` calls fail the same way.
 @ReactorActor
-public final class RedisPool {
+public final class RedisPool: RedisClient {
     public let size: Int
     public let options: RedisOptions
     public var initialDelay = 0.1
@@ -92,9 +92,34 @@ public final class RedisPool {
         return d
     }
 
+    // MARK: RedisClient (the typed commands of RedisClient+Commands.swift run through these)
+
     /// Runs one command on a pooled connection.
     public func execute(_ args: [RedisArgument]) -> Deferred<RedisValue> {
         acquire().addCallback { (p: RedisProtocol) -> Deferred<RedisValue> in p.execute(args) }
+    }
+
+    /// Runs one command whose reply is an integer on a pooled connection.
+    public func executeInteger(_ args: [RedisArgument]) -> Deferred<Int64> {
+        acquire().addCallback { (p: RedisProtocol) -> Deferred<Int64> in p.executeInteger(args) }
+    }
+
+    /// Runs one command whose reply is a bulk string or null on a pooled connection.
+    public func executeOptionalBytes(_ args: [RedisArgument]) -> Deferred<ByteBuffer?> {
+        acquire().addCallback { (p: RedisProtocol) -> Deferred<ByteBuffer?> in p.executeOptionalBytes(args) }
+    }
+
+    /// GET on a pooled connection.
+    public func get(_ key: RedisArgument) -> Deferred<ByteBuffer?> {
+        acquire().addCallback { (p: RedisProtocol) -> Deferred<ByteBuffer?> in p.get(key) }
+    }
+
+    /// SET on a pooled connection.
+    public func set(_ key: RedisArgument, _ value: RedisArgument, expire: RedisExpiry?,
+                    condition: RedisSetCondition) -> Deferred<Bool> {
+        acquire().addCallback { (p: RedisProtocol) -> Deferred<Bool> in
+            p.set(key, value, expire: expire, condition: condition)
+        }
     }
 
     /// Closes every connection and stops reconnecting.

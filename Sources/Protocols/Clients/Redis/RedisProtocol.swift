@@ -14,7 +14,7 @@
 ///   When the connection ends every pending call fails with its reason (a ``ConnectionError``), message streams
 ///   finish, and later calls fail with ``RedisError/notConnected``.
 @ReactorActor
-public final class RedisProtocol: Protocol {
+public final class RedisProtocol: Protocol, RedisClient {
     public let options: RedisOptions
     /// The time source for ``RedisOptions/timeout`` (the reactor by default; a ``Clock`` in tests).
     public let clock: (any ReactorTime)?
@@ -44,17 +44,11 @@ public final class RedisProtocol: Protocol {
     // 80 instructions under callgrind, several per command). Safe: the object is confined to the reactor thread,
     // and no access spans a call that could re-enter (callbacks run only after the state change is complete).
     @exclusivity(unchecked) private var parser = RedisParser()
-    @exclusivity(unchecked) private var pending = FIFOQueue<Pending>()
+    @exclusivity(unchecked) private var replies: PipelinedReplyQueue<Pending>
     /// Where commands are encoded before they are handed to the transport (reused: no buffer per command).
     @exclusivity(unchecked) private var outgoing = ByteBuffer(capacity: 256)
-    @exclusivity(unchecked) private var closedReason: (any Error)?
     private var readyWaiters: [Deferred<Void>] = []
     private var isReady = false
-    @exclusivity(unchecked) private var timer: (any DelayedCall)?
-    /// When the last reply byte arrived (or the first command went out after an idle spell), on `clock`. The timer
-    /// is not moved on every read (a timer update per read cost a system call): when it fires early it re-arms for
-    /// what is left.
-    @exclusivity(unchecked) private var lastActivity = 0.0
     /// Channels and patterns currently subscribed, as the server confirmed them.
     public private(set) var channels: Set<String> = []
     public private(set) var patterns: Set<String> = []
@@ -62,13 +56,19 @@ public final class RedisProtocol: Protocol {
     private var nextStream = 0
 
     public init(options: RedisOptions = RedisOptions(), clock: (any ReactorTime)? = nil) {
+        let clock = clock ?? ((Reactor.shared as AnyObject) as? any ReactorTime)
         self.options = options
-        self.clock = clock ?? ((Reactor.shared as AnyObject) as? any ReactorTime)
+        self.clock = clock
+        replies = PipelinedReplyQueue(timeout: options.timeout, clock: clock)
         super.init()
+        replies.onTimeout = { [weak self] in self?.timedOut() }
     }
 
+    /// Why the protocol stopped taking calls (nil while it takes them).
+    private var closedReason: (any Error)? { replies.closedReason }
+
     /// Calls waiting for a reply.
-    public var pendingCount: Int { pending.count }
+    public var pendingCount: Int { replies.count }
 
     /// In subscribed mode (RESP2 allows only pub/sub commands and PING then).
     public var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty }
@@ -95,9 +95,8 @@ public final class RedisProtocol: Protocol {
             var out = ByteBuffer()
             for h in handshake {
                 RedisArgument.encode(h, into: &out)
-                pending.append(.handshake(h[0].description))
+                replies.append(.handshake(h[0].description))
             }
-            armTimerIfNeeded()
             transport?.write(out)
         }
     }
@@ -131,6 +130,42 @@ public final class RedisProtocol: Protocol {
         guard !args.isEmpty else { return fail(RedisError.invalidArgument("empty command")) }
         let d = Deferred<RedisValue>()
         send(.reply(d)) { RedisArgument.encode(args, into: &$0) }
+        return d
+    }
+
+    /// A command whose reply is an integer: one Deferred, fired by the protocol itself (no mapping step).
+    public func executeInteger(_ args: [RedisArgument]) -> Deferred<Int64> {
+        guard !args.isEmpty else { return fail(RedisError.invalidArgument("empty command")) }
+        let d = Deferred<Int64>()
+        send(.integer(d)) { RedisArgument.encode(args, into: &$0) }
+        return d
+    }
+
+    /// A command whose reply is a bulk string or null, fired without an intermediate ``RedisValue`` step.
+    public func executeOptionalBytes(_ args: [RedisArgument]) -> Deferred<ByteBuffer?> {
+        guard !args.isEmpty else { return fail(RedisError.invalidArgument("empty command")) }
+        let d = Deferred<ByteBuffer?>()
+        send(.optionalBytes(d)) { RedisArgument.encode(args, into: &$0) }
+        return d
+    }
+
+    /// GET: the value, or nil when the key does not exist (the command's bytes are prebuilt but the key's).
+    public func get(_ key: RedisArgument) -> Deferred<ByteBuffer?> {
+        let d = Deferred<ByteBuffer?>()
+        send(.optionalBytes(d)) { RedisArgument.encode("*2\r\n$3\r\nGET\r\n", key, into: &$0) }
+        return d
+    }
+
+    /// SET with optional expiry and NX/XX; fires false when the condition prevented the write.
+    public func set(_ key: RedisArgument, _ value: RedisArgument, expire: RedisExpiry?,
+                    condition: RedisSetCondition) -> Deferred<Bool> {
+        let d = Deferred<Bool>()
+        if expire == nil && condition == .always {
+            send(.setReply(d)) { RedisArgument.encode("*3\r\n$3\r\nSET\r\n", key, value, into: &$0) }
+        } else {
+            let args = Self.setArguments(key, value, expire: expire, condition: condition)
+            send(.setReply(d)) { RedisArgument.encode(args, into: &$0) }
+        }
         return d
     }
 
@@ -176,8 +211,7 @@ public final class RedisProtocol: Protocol {
             return
         }
         encode(&outgoing)
-        pending.append(r)
-        if timer == nil { armTimerIfNeeded() }
+        replies.append(r)
         transport.write(outgoing)
         outgoing.clear()
     }
@@ -188,8 +222,7 @@ public final class RedisProtocol: Protocol {
             for r in rs { Self.fail(r, e) }
             return
         }
-        pending.append(contentsOf: rs)
-        armTimerIfNeeded()
+        replies.append(contentsOf: rs)
         transport.write(out)
     }
 
@@ -206,41 +239,17 @@ public final class RedisProtocol: Protocol {
         }
     }
 
-    // MARK: timeout
-
-    private func armTimerIfNeeded() {
-        guard timer == nil, options.timeout > 0, let clock else { return }
-        lastActivity = clock.seconds()
-        armTimer(options.timeout)
-    }
-
-    private func armTimer(_ delay: Double) {
-        guard let clock else { return }
-        timer = clock.callLater(delay) { [weak self] in
-            ReactorActor.assumeIsolatedIfPossible { self?.timedOut() }
-        }
-    }
+    // MARK: timeout and failure
 
     private func timedOut() {
-        timer = nil
-        guard pendingCount > 0 else { return }
-        if let clock {
-            let quiet = clock.seconds() - lastActivity
-            if quiet < options.timeout {
-                armTimer(options.timeout - quiet)
-                return
-            }
-        }
+        guard replies.timerFired() else { return }
         abandon(RedisError.timedOut(seconds: options.timeout))
         transport?.loseConnection()
     }
 
     /// Fails everything pending with `error` and refuses new calls.
     private func abandon(_ error: any Error) {
-        if closedReason == nil { closedReason = error }
-        timer?.cancel()
-        timer = nil
-        let rs = pending.removeAll()
+        let rs = replies.abandon(error)
         for r in rs { Self.fail(r, error) }
         let w = readyWaiters
         readyWaiters = []
@@ -254,7 +263,7 @@ public final class RedisProtocol: Protocol {
 
     public override func dataReceived(_ data: ByteBuffer) {
         guard closedReason == nil else { return }
-        if timer != nil, let clock { lastActivity = clock.seconds() }
+        replies.noteActivity()
         parser.append(data)
         while closedReason == nil {
             let v: RedisValue?
@@ -267,15 +276,6 @@ public final class RedisProtocol: Protocol {
             if parser.attributes != nil || lastAttributes != nil { lastAttributes = parser.attributes }
             received(v)
         }
-    }
-
-    private func popHead() -> Pending {
-        let r = pending.popFirst()!
-        if pending.isEmpty {
-            timer?.cancel()
-            timer = nil
-        }
-        return r
     }
 
     private static let pubsubKinds: Set<String> = ["message", "pmessage", "smessage", "subscribe", "psubscribe",
@@ -291,12 +291,12 @@ public final class RedisProtocol: Protocol {
            Self.pubsubKinds.contains(k), items.count >= 3 {
             if pubsub(items) { return }
         }
-        guard !pending.isEmpty else {
+        guard !replies.isEmpty else {
             abandon(RedisError.protocolViolation("reply \(v) with no command pending"))
             transport?.loseConnection()
             return
         }
-        switch popHead() {
+        switch replies.popFirst() {
         case .reply(let d):
             if case .error(let s) = v { d.errback(RedisError.server(s)) } else { d.callback(v) }
         case .optionalBytes(let d):
@@ -327,7 +327,7 @@ public final class RedisProtocol: Protocol {
                 transport?.loseConnection()
                 return
             }
-            if !pending.contains(where: { if case .handshake = $0 { return true } else { return false } }) {
+            if !replies.contains(where: { if case .handshake = $0 { return true } else { return false } }) {
                 markReady()
             }
         case .subscription(_, _, let d):
@@ -339,7 +339,7 @@ public final class RedisProtocol: Protocol {
     }
 
     private var headIsSubscription: Bool {
-        guard case .subscription? = pending.first else { return false }
+        guard case .subscription? = replies.first else { return false }
         return true
     }
 
@@ -363,12 +363,12 @@ public final class RedisProtocol: Protocol {
             default: if let name { patterns.remove(name) }
             }
             let count = Int(items[2].int ?? 0)
-            if case .subscription(let k, let remaining, let d)? = pending.first, k == kind {
+            if case .subscription(let k, let remaining, let d)? = replies.first, k == kind {
                 if let remaining {
-                    if remaining <= 1 { _ = popHead(); d.callback(count) } else { pending.first = .subscription(kind: k, remaining: remaining - 1, d) }
+                    if remaining <= 1 { _ = replies.popFirst(); d.callback(count) } else { replies.first = .subscription(kind: k, remaining: remaining - 1, d) }
                 } else {
                     let left = kind == "punsubscribe" ? patterns : channels
-                    if left.isEmpty { _ = popHead(); d.callback(count) }
+                    if left.isEmpty { _ = replies.popFirst(); d.callback(count) }
                 }
             }
         default:

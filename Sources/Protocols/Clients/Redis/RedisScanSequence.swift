@@ -5,12 +5,12 @@
 /// thrown from `next()`. SCAN's guarantees apply: keys present throughout are returned at least once.
 public struct RedisScanSequence: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
-    let client: RedisProtocol
+    let client: any RedisClient
     let match: String?
     let count: Int?
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let client: RedisProtocol
+        let client: any RedisClient
         let match: String?
         let count: Int?
         var cursor: String? = "0"

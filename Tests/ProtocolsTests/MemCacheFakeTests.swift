@@ -3,7 +3,7 @@ import Foundation
 @testable import TwisterProtocols
 import TwisterTesting
 
-/// Every memcached command, checked; run against the fake here and against the real server in MemcacheRealTests.
+/// Every memcached command, checked; run against the fake here and against the real server in MemCacheRealTests.
 @ReactorActor
 func memcacheScenario(_ mc: MemCacheProtocol, _ h: ClientHarness, prefix: String) async throws {
     let k = { (s: String) in prefix + s }
@@ -48,7 +48,7 @@ func memcacheScenario(_ mc: MemCacheProtocol, _ h: ClientHarness, prefix: String
     #expect(try await h.value(mc.decrement(k("n"), by: 11)) == 100)
     #expect(try await h.value(mc.decrement(k("n"), by: 1000)) == 0)
     #expect(try await h.value(mc.increment(k("nonum"))) == nil)
-    await #expect(throws: MemcacheError.self) { try await h.value(mc.increment(k("a"))) }  // non-numeric: CLIENT_ERROR
+    await #expect(throws: MemCacheError.self) { try await h.value(mc.increment(k("a"))) }  // non-numeric: CLIENT_ERROR
 
     // multi-get
     let m = try await h.value(mc.getMultiple([k("a"), k("b"), k("missing")]))
@@ -74,7 +74,7 @@ func memcacheScenario(_ mc: MemCacheProtocol, _ h: ClientHarness, prefix: String
 
     // Pipelining: many requests before any reply; replies match in order.
     var sets: [Deferred<Bool>] = []
-    var gets: [Deferred<MemcacheValue?>] = []
+    var gets: [Deferred<MemCacheValue?>] = []
     for i in 0..<200 { sets.append(mc.set(k("p\(i)"), ByteBuffer(string: "value-\(i)"))) }
     for i in 0..<200 { gets.append(mc.get(k("p\(i)"))) }
     #expect(mc.pendingCount == 400 || h.pump == nil)
@@ -98,10 +98,10 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
     return f.error
 }
 
-@Suite @ReactorActor struct MemcacheFakeTests {
-    func connected(clock: Clock = Clock()) -> (MemCacheProtocol, FakeMemcacheServer, LoopbackPump) {
+@Suite @ReactorActor struct MemCacheFakeTests {
+    func connected(clock: Clock = Clock()) -> (MemCacheProtocol, FakeMemCacheServer, LoopbackPump) {
         let mc = MemCacheProtocol(clock: clock)
-        let server = FakeMemcacheServer()
+        let server = FakeMemCacheServer()
         let pump = LoopbackPump.connect(client: mc, server: server)
         return (mc, server, pump)
     }
@@ -133,7 +133,7 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
         t.connect(mc)
         let a = mc.get("k")
         t.receive(ByteBuffer(string: "VALUE " + String(repeating: "x", count: 200)))
-        guard case .protocolViolation(let why)? = failure(of: a) as? MemcacheError else {
+        guard case .protocolViolation(let why)? = failure(of: a) as? MemCacheError else {
             Issue.record("expected a protocol violation"); return
         }
         #expect(why.contains("longer than 100"))
@@ -147,7 +147,7 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
             t.connect(mc)
             let a = mc.get("k")
             t.receive(line + "\r\n")
-            guard case .protocolViolation(let why)? = failure(of: a) as? MemcacheError else {
+            guard case .protocolViolation(let why)? = failure(of: a) as? MemCacheError else {
                 Issue.record("\(line): expected a protocol violation"); continue
             }
             #expect(why.contains("VALUE") || why.contains("CAS"), "\(line): \(why)")
@@ -170,14 +170,14 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
             let del = mc.delete("x")
             for c in chunks { t.receive(c) }
             guard case .success(let m)? = g.result else { Issue.record("get not fired"); return }
-            #expect(m["a"] == MemcacheValue(flags: 5, value: "abc", cas: 77))
-            #expect(m["b"] == MemcacheValue(flags: 0, value: "\r\n\r\n", cas: 78))
+            #expect(m["a"] == MemCacheValue(flags: 5, value: "abc", cas: 77))
+            #expect(m["b"] == MemCacheValue(flags: 0, value: "\r\n\r\n", cas: 78))
             #expect(s.result.flatMap { try? $0.get() } == true)
             #expect(i.result.flatMap { try? $0.get() } == 42)
             #expect(i2.result.flatMap { try? $0.get() } == .some(nil))
             #expect(st.result.flatMap { try? $0.get() } == ["pid": "7", "x": "y z"])
             #expect(v.result.flatMap { try? $0.get() } == "1.2.3")
-            #expect(failure(of: e) as? MemcacheError == .server("out of memory"))
+            #expect(failure(of: e) as? MemCacheError == .server("out of memory"))
             #expect(del.result.flatMap { try? $0.get() } == true)
             #expect(mc.pendingCount == 0 && !t.disconnecting)
         }
@@ -198,12 +198,12 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
         ]
         for (d, text) in cases {
             let e = failure(of: d)
-            #expect(e is MemcacheError && "\(e!)".contains(text), "\(String(describing: e)) should mention \(text)")
+            #expect(e is MemCacheError && "\(e!)".contains(text), "\(String(describing: e)) should mention \(text)")
         }
-        #expect(failure(of: mc.get("x y")) is MemcacheError)
-        #expect(failure(of: mc.getMultiple(["ok", "not ok"])) is MemcacheError)
-        #expect(failure(of: mc.increment("\u{7f}")) is MemcacheError)
-        #expect(failure(of: mc.touch("a\tb", expireTime: 1)) is MemcacheError)
+        #expect(failure(of: mc.get("x y")) is MemCacheError)
+        #expect(failure(of: mc.getMultiple(["ok", "not ok"])) is MemCacheError)
+        #expect(failure(of: mc.increment("\u{7f}")) is MemCacheError)
+        #expect(failure(of: mc.touch("a\tb", expireTime: 1)) is MemCacheError)
         mc.maxValueLength = 4
         let e = failure(of: mc.set("k", "12345"))
         #expect("\(e!)".contains("5 bytes") && "\(e!)".contains("maxValueLength"))
@@ -221,9 +221,9 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
         let h = ClientHarness(pump: pump)
         let d1 = mc.get("bad1"), d2 = mc.get("bad2"), ok = mc.set("good", "1"), d3 = mc.get("bad3")
         pump.flush()
-        #expect(failure(of: d1) as? MemcacheError == .noSuchCommand)
-        #expect(failure(of: d2) as? MemcacheError == .client("nope"))
-        #expect(failure(of: d3) as? MemcacheError == .server("busy"))
+        #expect(failure(of: d1) as? MemCacheError == .noSuchCommand)
+        #expect(failure(of: d2) as? MemCacheError == .client("nope"))
+        #expect(failure(of: d3) as? MemCacheError == .server("busy"))
         #expect(try await h.value(ok) == true)
         #expect(try await h.value(mc.get("good"))?.string == "1")
     }
@@ -236,7 +236,7 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
         let b = mc.set("x", "1")
         pump.flush()
         for e in [failure(of: a), failure(of: b)] {
-            guard case .protocolViolation? = e as? MemcacheError else { Issue.record("\(garbage): \(String(describing: e))"); continue }
+            guard case .protocolViolation? = e as? MemCacheError else { Issue.record("\(garbage): \(String(describing: e))"); continue }
         }
         #expect(!mc.connected)
         #expect(failure(of: mc.get("later")) != nil)
@@ -258,7 +258,7 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
     @Test func connectionLostFailsPendingWithTheReason() {
         let t = StringTransport()
         let mc = MemCacheProtocol(clock: Clock())
-        #expect(failure(of: mc.get("k")) as? MemcacheError == .notConnected)
+        #expect(failure(of: mc.get("k")) as? MemCacheError == .notConnected)
         t.connect(mc)
         let a = mc.get("k"), b = mc.delete("k")
         t.finishLoss(.lost("reset by peer"))
@@ -280,10 +280,10 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
         clock.advance(59)
         #expect(a.result == nil)
         clock.advance(1.5)
-        #expect(failure(of: a) as? MemcacheError == .timedOut(seconds: 60))
-        #expect(failure(of: b) as? MemcacheError == .timedOut(seconds: 60))
+        #expect(failure(of: a) as? MemCacheError == .timedOut(seconds: 60))
+        #expect(failure(of: b) as? MemCacheError == .timedOut(seconds: 60))
         #expect(t.disconnecting)
-        #expect(failure(of: mc.version()) as? MemcacheError == .timedOut(seconds: 60))
+        #expect(failure(of: mc.version()) as? MemCacheError == .timedOut(seconds: 60))
     }
 
     @Test func timerIsOffWhenIdleAndTimeoutIsSettable() {
@@ -300,13 +300,13 @@ func failure<T>(of d: Deferred<T>) -> (any Error)? {
         #expect(!t.disconnecting)
         let b = mc.version()
         clock.advance(2)
-        #expect(failure(of: b) as? MemcacheError == .timedOut(seconds: 2))
+        #expect(failure(of: b) as? MemCacheError == .timedOut(seconds: 2))
     }
 
     @Test func asyncFormThrowsTheError() async throws {
         let (mc, _, pump) = connected()
         let d = mc.get("a b")
-        await #expect(throws: MemcacheError.self) { try await d.value }
+        await #expect(throws: MemCacheError.self) { try await d.value }
         let s = mc.set("k", "v")
         pump.flush()
         #expect(try await s.value)

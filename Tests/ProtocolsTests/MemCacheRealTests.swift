@@ -19,7 +19,7 @@ func connectReal<P: Protocol>(_ variable: String, default def: String, _ make: @
 /// A prefix unique to this run so parallel runs do not collide.
 func uniquePrefix(_ what: String) -> String { "twister-\(what)-\(UInt32.random(in: 0...UInt32.max)):" }
 
-@Suite(.serialized, .timeLimit(.minutes(1))) @ReactorActor struct MemcacheRealTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) @ReactorActor struct MemCacheRealTests {
     @Test func everyCommandAgainstRealMemcached() async throws {
         guard let mc = await connectReal("TWISTER_MEMCACHED", default: "127.0.0.1:11211", { MemCacheProtocol(timeout: 5) }) else { return }
         defer { mc.transport?.loseConnection() }
@@ -37,7 +37,7 @@ func uniquePrefix(_ what: String) -> String { "twister-\(what)-\(UInt32.random(i
         #expect(got?.value.readableBytes == big.readableBytes)
         #expect(got?.value == big)
         #expect(try await h.value(mc.set(k + "s", ByteBuffer(string: "abc"))) == true)
-        await #expect(throws: MemcacheError.self) { try await h.value(mc.increment(k + "s")) }
+        await #expect(throws: MemCacheError.self) { try await h.value(mc.increment(k + "s")) }
         #expect(try await h.value(mc.version()).contains("."))
     }
 }

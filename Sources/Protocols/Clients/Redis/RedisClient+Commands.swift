@@ -1,36 +1,12 @@
-/// When a `SET` key expires.
-public enum RedisExpiry: Sendable, Equatable {
-    case seconds(Int)
-    case milliseconds(Int)
-}
-
-/// The condition of a `SET`.
-public enum RedisSetCondition: Sendable, Equatable {
-    case always
-    /// `NX`: only if the key does not exist.
-    case ifNotExists
-    /// `XX`: only if the key exists.
-    case ifExists
-}
-
-/// Typed helpers for the common commands. Each sends one command through ``RedisProtocol/execute(_:)`` and maps
-/// the reply; a reply of the wrong shape fails with ``RedisError/unexpectedReply(_:)``.
-extension RedisProtocol {
+/// The typed commands, defined once for every ``RedisClient`` (one ``RedisProtocol`` connection or a
+/// ``RedisPool``). Each sends one command through the client's primitives and maps the reply; a reply of the wrong
+/// shape fails with ``RedisError/unexpectedReply(_:)``. All on the reactor thread.
+extension RedisClient {
     private func map<T>(_ args: [RedisArgument], _ f: @escaping (RedisValue) throws -> T) -> Deferred<T> {
         execute(args).addCallback { (v: RedisValue) throws -> T in try f(v) }
     }
-    /// A command whose reply is an integer: one Deferred, fired by the protocol itself (no mapping step).
-    private func integerCommand(_ args: [RedisArgument]) -> Deferred<Int64> {
-        let d = Deferred<Int64>()
-        send(.integer(d)) { RedisArgument.encode(args, into: &$0) }
-        return d
-    }
-    /// A command whose reply is a bulk string or null.
-    private func optionalBytesCommand(_ args: [RedisArgument]) -> Deferred<ByteBuffer?> {
-        let d = Deferred<ByteBuffer?>()
-        send(.optionalBytes(d)) { RedisArgument.encode(args, into: &$0) }
-        return d
-    }
+    private func integerCommand(_ args: [RedisArgument]) -> Deferred<Int64> { executeInteger(args) }
+    private func optionalBytesCommand(_ args: [RedisArgument]) -> Deferred<ByteBuffer?> { executeOptionalBytes(args) }
     private static func int(_ v: RedisValue) throws -> Int64 {
         guard case .integer(let i) = v else { throw RedisError.unexpectedReply("expected an integer, got \(v)") }
         return i
@@ -69,37 +45,21 @@ extension RedisProtocol {
 
     // MARK: strings
 
-    /// GET: the value, or nil when the key does not exist.
-    public func get(_ key: RedisArgument) -> Deferred<ByteBuffer?> {
-        let d = Deferred<ByteBuffer?>()
-        send(.optionalBytes(d)) { RedisArgument.encode("*2\r\n$3\r\nGET\r\n", key, into: &$0) }
-        return d
-    }
     /// GET decoded as UTF-8.
     public func getString(_ key: RedisArgument) -> Deferred<String?> {
         map(["GET", key]) { try Self.optBytes($0).map { String(buffer: $0) } }
     }
-    /// SET with optional expiry and NX/XX; fires false when the condition prevented the write.
-    public func set(_ key: RedisArgument, _ value: RedisArgument, expire: RedisExpiry? = nil,
-                    condition: RedisSetCondition = .always) -> Deferred<Bool> {
-        let d = Deferred<Bool>()
-        if expire == nil && condition == .always {
-            send(.setReply(d)) { RedisArgument.encode("*3\r\n$3\r\nSET\r\n", key, value, into: &$0) }
-            return d
-        }
-        var args: [RedisArgument] = ["SET", key, value]
-        switch expire {
-        case .seconds(let s)?: args += ["EX", RedisArgument(s)]
-        case .milliseconds(let ms)?: args += ["PX", RedisArgument(ms)]
-        case nil: break
-        }
-        switch condition {
-        case .always: break
-        case .ifNotExists: args.append("NX")
-        case .ifExists: args.append("XX")
-        }
-        send(.setReply(d)) { RedisArgument.encode(args, into: &$0) }
-        return d
+    /// SET without expiry or condition; fires true (OK).
+    public func set(_ key: RedisArgument, _ value: RedisArgument) -> Deferred<Bool> {
+        set(key, value, expire: nil, condition: .always)
+    }
+    /// SET with an expiry; fires true (OK).
+    public func set(_ key: RedisArgument, _ value: RedisArgument, expire: RedisExpiry) -> Deferred<Bool> {
+        set(key, value, expire: expire, condition: .always)
+    }
+    /// SET NX or XX; fires false when the condition prevented the write.
+    public func set(_ key: RedisArgument, _ value: RedisArgument, condition: RedisSetCondition) -> Deferred<Bool> {
+        set(key, value, expire: nil, condition: condition)
     }
     /// MGET: one entry per key, nil where the key does not exist.
     public func mget(_ keys: [RedisArgument]) -> Deferred<[ByteBuffer?]> {

@@ -1,13 +1,13 @@
 /// An in-memory memcached speaking the text protocol, for tests (connect it to a client with ``LoopbackPump``).
 ///
 /// Contract: implements get/gets, set/add/replace/append/prepend/cas, incr/decr, delete, touch, flush_all,
-/// stats, version and `noreply`, on a dictionary shared by every connection of the same ``FakeMemcacheStore``.
+/// stats, version and `noreply`, on a dictionary shared by every connection of the same ``FakeMemCacheStore``.
 /// Expiry times are recorded but never expire. Error paths a real server will not produce on demand are
 /// scripted: ``replyOverride`` answers a command line with raw bytes of your choosing (garbage, a reply cut
 /// short, then ``closeAfterReply``), and ``silent`` swallows commands (for timeout tests).
 @ReactorActor
-public final class FakeMemcacheServer: LineReceiver {
-    public let store: FakeMemcacheStore
+public final class FakeMemCacheServer: LineReceiver {
+    public let store: FakeMemCacheStore
     /// When set and returning bytes for a command line, those bytes are sent instead of the real reply.
     public var replyOverride: ((String) -> ByteBuffer?)?
     /// Close the connection after the next reply.
@@ -20,7 +20,7 @@ public final class FakeMemcacheServer: LineReceiver {
     private var pendingStore: (cmd: String, key: String, flags: UInt32, exp: Int, length: Int, cas: UInt64?, noreply: Bool)?
     private var data = ByteBuffer()
 
-    public init(store: FakeMemcacheStore = FakeMemcacheStore()) {
+    public init(store: FakeMemCacheStore = FakeMemCacheStore()) {
         self.store = store
         super.init()
         maxLength = 4096
@@ -140,9 +140,9 @@ public final class FakeMemcacheServer: LineReceiver {
     }
 }
 
-/// The items of a ``FakeMemcacheServer``, shareable between connections.
+/// The items of a ``FakeMemCacheServer``, shareable between connections.
 @ReactorActor
-public final class FakeMemcacheStore {
+public final class FakeMemCacheStore {
     public struct Item: Sendable {
         public var flags: UInt32
         public var value: ByteBuffer
