@@ -242,6 +242,8 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
         // One pass's reactor-isolated work, entered from this plain thread. Made once for the life of the loop:
         // a closure literal per pass (through `withReactorIsolation`) cost two heap allocations per pass.
         let isolatedPass: @ReactorActor (Int) -> Void = { n in self.runPass(n) }
+        // Safe: runLoop runs only on the loop thread, which is the reactor's executor (what @ReactorActor means);
+        // the bit-cast only drops the isolation from the function type (same representation).
         let pass = unsafeBitCast(isolatedPass, to: ((Int) -> Void).self)
         while true {
             var blocking = false
@@ -362,5 +364,7 @@ protocol TickEndHandler: AnyObject {
 /// only on the shared reactor's loop thread.
 @inline(__always)
 func withReactorIsolation(_ body: @ReactorActor () -> Void) {
+    // Safe under the rule above: on the loop thread, @ReactorActor code is already isolated; the bit-cast only
+    // drops the isolation from the function type (same representation).
     withoutActuallyEscaping(body) { unsafeBitCast($0, to: (() -> Void).self)() }
 }

@@ -17,6 +17,9 @@ public actor ReactorActor {
         file: StaticString = #fileID, line: UInt = #line
     ) rethrows -> T {
         precondition(Reactor.shared.isInReactorThread, "ReactorActor.assumeIsolated called off the reactor thread", file: file, line: line)
+        // Safe: the precondition above proved this is the reactor thread, and @ReactorActor isolation means exactly
+        // "runs on the reactor thread"; the bit-cast only drops the isolation from the function type (a global-actor
+        // function has the same representation as a plain one), so the call is the same call.
         return try withoutActuallyEscaping(operation) { op in
             try unsafeBitCast(op, to: (() throws -> T).self)()
         }

@@ -25,10 +25,48 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
     /// Bytes queued above which a streaming producer is paused (Twisted: 64 KiB).
     public static let highWaterMark = 64 * 1024
 
+    /// Where the connection is in its life: open, then (after `abortConnection()`) aborting until the end of
+    /// the loop pass, then closed. `closed(afterAbort:)` remembers an abort for the reason late calls get.
+    enum Phase: Equatable {
+        case open
+        case aborting
+        case closed(afterAbort: Bool)
+    }
+
+    /// The write side: open, FIN asked for (`loseWriteConnection()`, sent once the queue drains), FIN sent.
+    enum WriteSide { case open, shutdownRequested, shut }
+
+    /// The descriptor's place in the selector. `hungUp`: deregistered after an error or hang-up while the
+    /// protocol had reading paused (level-triggered HUP would spin the loop); registered again on resume.
+    enum Registration { case none, registered, hungUp }
+
+    /// The producer registered with this transport as a consumer, and whether a streaming one is paused.
+    enum ProducerRegistration {
+        case none
+        case pull(any Producer)
+        case streaming(any Producer, paused: Bool)
+    }
+
+    /// Conditions that vary independently of each other and of the enums above.
+    struct Flags: OptionSet {
+        let rawValue: UInt8
+        /// `loseConnection()` was called: close once the queue has drained and no producer is registered.
+        static let disconnecting = Flags(rawValue: 1 << 0)
+        /// The protocol paused reading (`pauseProducing()`).
+        static let readingPaused = Flags(rawValue: 1 << 1)
+        /// The peer's EOF was read by a half-close protocol.
+        static let readShut = Flags(rawValue: 1 << 2)
+        /// A write would block: waiting for the socket to become writable.
+        static let waitingWritable = Flags(rawValue: 1 << 3)
+        /// `tickEnded()` is scheduled for this pass.
+        static let flushScheduled = Flags(rawValue: 1 << 4)
+    }
+
     // Stored vars are `@exclusivity(unchecked)`: they are touched only on the reactor thread (the class is
-    // @ReactorActor), in short accesses that never overlap (no inout access spans a call back into a protocol),
-    // and the dynamic check cost about 77 instructions per access, 27 accesses per echoed message: a third of
-    // the user-space instructions of a 64-byte ping-pong round trip (callgrind, 2026-11-27).
+    // @ReactorActor), in short accesses that never overlap (no inout access spans a call back into a protocol,
+    // a producer or a completion: `writes`' mutating methods make system calls only), and the dynamic check cost
+    // about 77 instructions per access, 27 accesses per echoed message: a third of the user-space instructions of
+    // a 64-byte ping-pong round trip (callgrind, 2026-11-27).
     let fd: Int32
     let reactor: Reactor
     @exclusivity(unchecked) private(set) var proto: Protocol?
@@ -36,32 +74,15 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
     public let host: Address
     private let isTCP: Bool
 
-    @exclusivity(unchecked) private var queue: [ByteBuffer] = []
-    @exclusivity(unchecked) private var queueHead = 0
-    /// Buffers dropped from the front of `queue` so far: `queueBase + i` is the absolute index of `queue[i]`.
-    @exclusivity(unchecked) private var queueBase = 0
-    /// File ranges queued with `sendFile`, in order; each goes out when the buffers before it are sent.
-    @exclusivity(unchecked) private var files: [PendingFile] = []
-    /// Bytes queued and not yet sent, file ranges queued with `sendFile` included (by what is not yet sent).
-    @exclusivity(unchecked) public private(set) var bufferedBytes = 0
+    /// The write queue: buffers and file ranges not yet sent.
+    @exclusivity(unchecked) private var writes = PendingWrites()
+    @exclusivity(unchecked) private var phase = Phase.open
+    @exclusivity(unchecked) private var writeSide = WriteSide.open
+    @exclusivity(unchecked) private var registration = Registration.none
+    @exclusivity(unchecked) private var producer = ProducerRegistration.none
+    @exclusivity(unchecked) private var flags: Flags = []
     /// Tests: send file ranges with the portable pread + write path even where sendfile(2) exists.
     @exclusivity(unchecked) var sendfileDisabled = false
-
-    @exclusivity(unchecked) public private(set) var disconnecting = false
-    @exclusivity(unchecked) private var writeShutdownRequested = false
-    @exclusivity(unchecked) private var writeShut = false
-    @exclusivity(unchecked) private var readShut = false
-    @exclusivity(unchecked) private var closed = false
-    @exclusivity(unchecked) private var aborting = false
-    @exclusivity(unchecked) private var readingPaused = false
-    @exclusivity(unchecked) private var waitingWritable = false
-    @exclusivity(unchecked) private var flushScheduled = false
-    @exclusivity(unchecked) private var registered = false
-    @exclusivity(unchecked) private var hangupPending = false
-
-    @exclusivity(unchecked) private var producer: (any Producer)?
-    @exclusivity(unchecked) private var producerStreaming = false
-    @exclusivity(unchecked) private var producerPaused = false
 
     /// Called after `connectionLost` (connectors use it to tell their ClientFactory).
     @exclusivity(unchecked) var onLost: ((ConnectionError) -> Void)?
@@ -80,37 +101,45 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
         self.proto = proto
         do {
             try reactor.register(fd: fd, interest: .read, handler: self)
-            registered = true
+            registration = .registered
         } catch {
-            closed = true
+            phase = .closed(afterAbort: false)
             SocketCalls.close(fd)
             return
         }
         proto.makeConnection(self)
     }
 
+    @inline(__always) private var isClosed: Bool { if case .closed = phase { return true } else { return false } }
+
     /// True while the connection is open (not yet closed by either side).
-    public var isConnected: Bool { !closed }
+    public var isConnected: Bool { !isClosed }
+
+    /// True once `loseConnection()` was called (Twisted's `disconnecting`).
+    public var disconnecting: Bool { flags.contains(.disconnecting) }
+
+    /// Bytes queued and not yet sent, file ranges queued with `sendFile` included (by what is not yet sent).
+    public var bufferedBytes: Int { writes.bufferedBytes }
+
+    /// True while new bytes may be queued: open, not closing, write side not shut.
+    @inline(__always) private var acceptsWrites: Bool {
+        phase == .open && !flags.contains(.disconnecting) && writeSide == .open
+    }
 
     // MARK: Transport
 
     public func write(_ data: ByteBuffer) {
-        guard !closed, !aborting, !disconnecting, !writeShutdownRequested else { return }
+        guard acceptsWrites else { return }
         let n = data.readableBytes
         guard n > 0 else { return }
-        if queue.count > queueHead, n < 16384, queue[queue.count - 1].readableBytes < 16384,
-           files.last?.afterBuffer != queueBase + queue.count {
-            queue[queue.count - 1].writeBuffer(data)
-        } else {
-            queue.append(data)
-        }
-        noteQueued(n)
+        writes.append(data)
+        noteQueued()
     }
 
-    private func noteQueued(_ n: Int) {
-        bufferedBytes += n
-        if producerStreaming, !producerPaused, bufferedBytes > Self.highWaterMark, let p = producer {
-            producerPaused = true
+    @inline(__always)
+    private func noteQueued() {
+        if writes.bufferedBytes > Self.highWaterMark, case .streaming(let p, paused: false) = producer {
+            producer = .streaming(p, paused: true)
             p.pauseProducing()
         }
         scheduleFlush()
@@ -136,92 +165,88 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
     ///   in 64 KiB pieces and written with `write`, with the same ordering and completion rules.
     public func sendFile(_ fd: Int32, offset: Int, count: Int,
                          completion: @escaping (Result<Void, ConnectionError>) -> Void) {
-        guard !closed, !aborting, !disconnecting, !writeShutdownRequested else {
-            let reason: ConnectionError = aborting ? .aborted : closed ? .done : .lost("sendFile after loseConnection")
+        guard acceptsWrites else {
+            let reason: ConnectionError
+            switch phase {
+            case .aborting, .closed(afterAbort: true): reason = .aborted
+            case .closed: reason = .done
+            case .open: reason = .lost("sendFile after loseConnection")
+            }
             _ = reactor.callLater(0) { completion(.failure(reason)) }
             return
         }
-        guard count > 0 else {
-            // Nothing to send, but still in order: complete once the bytes before it are out.
-            files.append(PendingFile(fd: fd, offset: offset, remaining: 0, afterBuffer: queueBase + queue.count,
-                                     completion: completion))
-            scheduleFlush()
-            return
-        }
-        files.append(PendingFile(fd: fd, offset: offset, remaining: count, afterBuffer: queueBase + queue.count,
-                                 completion: completion))
-        noteQueued(count)
+        // A zero-byte range is still in order: it completes once the bytes before it are out.
+        writes.appendFile(fd, offset: offset, count: max(count, 0), completion: completion)
+        if count > 0 { noteQueued() } else { scheduleFlush() }
     }
 
     public func writeSequence(_ data: [ByteBuffer]) { for d in data { write(d) } }
 
     public func loseConnection() {
-        guard !closed, !aborting, !disconnecting else { return }
-        disconnecting = true
+        guard phase == .open, !flags.contains(.disconnecting) else { return }
+        flags.insert(.disconnecting)
         scheduleFlush()
     }
 
     public func abortConnection() {
-        guard !closed, !aborting else { return }
-        aborting = true
-        dropQueue()
-        if registered { reactor.deregister(fd: fd); registered = false }
+        guard phase == .open else { return }
+        phase = .aborting
+        writes.dropBuffers()
+        if registration == .registered { reactor.deregister(fd: fd); registration = .none }
         scheduleFlush()
     }
 
     public func loseWriteConnection() {
-        guard !closed, !aborting, !writeShutdownRequested else { return }
-        writeShutdownRequested = true
+        guard phase == .open, writeSide == .open else { return }
+        writeSide = .shutdownRequested
         scheduleFlush()
     }
 
     public var noDelay: Bool {
         get { isTCP && SocketCalls.getOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY) != 0 }
-        set { if isTCP && !closed { _ = SocketCalls.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, newValue ? 1 : 0) } }
+        set { if isTCP && !isClosed { _ = SocketCalls.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, newValue ? 1 : 0) } }
     }
 
     public var keepAlive: Bool {
         get { SocketCalls.getOption(fd, SOL_SOCKET, SO_KEEPALIVE) != 0 }
-        set { if !closed { _ = SocketCalls.setOption(fd, SOL_SOCKET, SO_KEEPALIVE, newValue ? 1 : 0) } }
+        set { if !isClosed { _ = SocketCalls.setOption(fd, SOL_SOCKET, SO_KEEPALIVE, newValue ? 1 : 0) } }
     }
 
     // MARK: Consumer
 
     public func registerProducer(_ producer: any Producer, streaming: Bool) {
-        precondition(self.producer == nil, "a producer is already registered with this transport")
-        if closed || aborting { producer.stopProducing(); return }
-        self.producer = producer
-        producerStreaming = streaming
-        producerPaused = false
+        guard case .none = self.producer else { preconditionFailure("a producer is already registered with this transport") }
+        if phase != .open { producer.stopProducing(); return }
         if streaming {
-            if bufferedBytes > Self.highWaterMark { producerPaused = true; producer.pauseProducing() }
+            let paused = writes.bufferedBytes > Self.highWaterMark
+            self.producer = .streaming(producer, paused: paused)
+            if paused { producer.pauseProducing() }
         } else {
+            self.producer = .pull(producer)
             producer.resumeProducing()
         }
     }
 
     public func unregisterProducer() {
-        producer = nil
-        producerPaused = false
-        if disconnecting { scheduleFlush() }
+        producer = .none
+        if flags.contains(.disconnecting) { scheduleFlush() }
     }
 
     // MARK: Producer (the transport as a producer of incoming data)
 
     /// Stops reading from the socket until ``resumeProducing()``.
     public func pauseProducing() {
-        guard !closed, !readingPaused else { return }
-        readingPaused = true
+        guard !isClosed, !flags.contains(.readingPaused) else { return }
+        flags.insert(.readingPaused)
         updateInterest()
     }
 
     /// Starts reading again after ``pauseProducing()``.
     public func resumeProducing() {
-        guard !closed, readingPaused else { return }
-        readingPaused = false
-        if hangupPending, !registered {
-            hangupPending = false
-            if (try? reactor.register(fd: fd, interest: .read, handler: self)) != nil { registered = true }
+        guard !isClosed, flags.contains(.readingPaused) else { return }
+        flags.remove(.readingPaused)
+        if registration == .hungUp {
+            registration = (try? reactor.register(fd: fd, interest: .read, handler: self)) != nil ? .registered : .none
         }
         updateInterest()
     }
@@ -232,31 +257,34 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
     // MARK: loop callbacks
 
     private func updateInterest() {
-        guard registered, !closed else { return }
+        guard registration == .registered, !isClosed else { return }
         var i: Interest = []
-        if !readingPaused && !readShut { i.insert(.read) }
-        if waitingWritable { i.insert(.write) }
+        if !flags.contains(.readingPaused) && !flags.contains(.readShut) { i.insert(.read) }
+        if flags.contains(.waitingWritable) { i.insert(.write) }
         reactor.setInterest(fd: fd, i)
     }
 
+    @inline(__always)
     private func scheduleFlush() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
+        guard !flags.contains(.flushScheduled) else { return }
+        flags.insert(.flushScheduled)
         reactor.scheduleTickEnd(self)
     }
 
     func tickEnded() {
-        flushScheduled = false
-        if closed { return }
-        if aborting { close(.aborted); return }
-        if !waitingWritable { flush() }
+        flags.remove(.flushScheduled)
+        switch phase {
+        case .closed: return
+        case .aborting: close(.aborted)
+        case .open: if !flags.contains(.waitingWritable) { flush() }
+        }
     }
 
     func handleIO(readable: Bool, writable: Bool, hangup: Bool) {
-        if closed || aborting { return }
-        if writable { waitingWritable = false; flush() }
-        if closed { return }
-        if readable && !readingPaused && !readShut {
+        guard phase == .open else { return }
+        if writable { flags.remove(.waitingWritable); flush() }
+        if isClosed { return }
+        if readable && !flags.contains(.readingPaused) && !flags.contains(.readShut) {
             doRead()
         } else if hangup {
             // Error or hang-up while not reading: look at the socket error; otherwise stop watching until the
@@ -264,10 +292,9 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
             let err = SocketCalls.getOption(fd, SOL_SOCKET, SO_ERROR)
             if err != 0 {
                 close(SocketCalls.connectionError(err, "socket"))
-            } else if registered && !waitingWritable {
+            } else if registration == .registered && !flags.contains(.waitingWritable) {
                 reactor.deregister(fd: fd)
-                registered = false
-                hangupPending = true
+                registration = .hungUp
             }
         }
     }
@@ -283,7 +310,7 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
             if n > 0 {
                 let data = reactor.readBuffer
                 proto?.dataReceived(data)
-                if closed || aborting || readingPaused || n < chunk { return }
+                if phase != .open || flags.contains(.readingPaused) || n < chunk { return }
             } else if n == 0 {
                 readEOF()
                 return
@@ -299,10 +326,10 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
 
     private func readEOF() {
         if let p = proto, p.wantsHalfClose {
-            readShut = true
+            flags.insert(.readShut)
             updateInterest()
             p.readConnectionLost()
-            if writeShut && !closed { close(.done) }
+            if writeSide == .shut && !isClosed { close(.done) }
         } else {
             close(.done)
         }
@@ -310,28 +337,24 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
 
     private func flush() {
         while true {
-            // Buffers up to the first pending file (all of them when none is pending).
-            let limit = files.isEmpty ? queue.count : files[0].afterBuffer - queueBase
-            if queueHead < limit {
-                let n = writeQueued(upTo: limit)
-                if n < 0 {
+            if writes.hasBuffersBeforeFirstFile {
+                if writes.writeBuffers(to: fd) < 0 {
                     let err = twister_errno()
                     if err == EINTR { continue }
                     if err == EAGAIN || err == EWOULDBLOCK { waitForWritable(); return }
                     close(SocketCalls.connectionError(err, "write"))
                     return
                 }
-                consume(n)
                 continue
             }
-            guard !files.isEmpty else { break }
+            guard writes.hasFiles else { break }
             // The first pending file is at the head of the queue.
-            switch sendHeadFile() {
+            switch writes.sendFirstFile(to: fd, sendfileDisabled: sendfileDisabled) {
             case .done:
-                let f = files.removeFirst()
+                let f = writes.popFirstFile()
                 f.completion(.success(()))
                 // The completion may have written, queued another file, lost or aborted the connection.
-                if closed || aborting { return }
+                if phase != .open { return }
             case .wouldBlock:
                 waitForWritable()
                 return
@@ -340,138 +363,51 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
                 return
             }
         }
-        queueBase += queue.count
-        queue.removeAll(keepingCapacity: true)
-        queueHead = 0
-        if waitingWritable { waitingWritable = false; updateInterest() }
-        if let p = producer {
-            if !producerStreaming {
-                p.resumeProducing()
-                if bufferedBytes > 0 { return }
-            } else if producerPaused {
-                producerPaused = false
-                p.resumeProducing()
-                if bufferedBytes > 0 { return }
-            }
+        writes.recycleSentBuffers()
+        if flags.contains(.waitingWritable) { flags.remove(.waitingWritable); updateInterest() }
+        switch producer {
+        case .none: break
+        case .pull(let p):
+            p.resumeProducing()
+            if writes.bufferedBytes > 0 { return }
+        case .streaming(let p, paused: true):
+            producer = .streaming(p, paused: false)
+            p.resumeProducing()
+            if writes.bufferedBytes > 0 { return }
+        case .streaming(_, paused: false): break
         }
-        if disconnecting && producer == nil && !closed {
+        // A producer's resumeProducing may have aborted or closed the connection.
+        guard phase == .open else { return }
+        if flags.contains(.disconnecting), case .none = producer {
             close(.done)
-        } else if writeShutdownRequested && !writeShut && !closed {
-            writeShut = true
+        } else if writeSide == .shutdownRequested {
+            writeSide = .shut
             _ = shutdown(fd, Int32(SHUT_WR))
             proto?.writeConnectionLost()
-            if readShut && !closed { close(.done) }
+            if flags.contains(.readShut) && !isClosed { close(.done) }
         }
     }
 
     private func waitForWritable() {
-        waitingWritable = true
+        flags.insert(.waitingWritable)
         updateInterest()
-    }
-
-    private enum FileSendResult { case done, wouldBlock, failed(ConnectionError) }
-
-    /// Sends as much of `files[0]` as the socket takes.
-    private func sendHeadFile() -> FileSendResult {
-        while files[0].remaining > 0 {
-            let n = sendFileChunk(&files[0])
-            if n > 0 {
-                files[0].offset += n
-                files[0].remaining -= n
-                bufferedBytes -= n
-            } else if n == 0 {
-                return .failed(.lost("sendFile: the file ended \(files[0].remaining) bytes before the range did"))
-            } else {
-                let err = twister_errno()
-                if err == EINTR { continue }
-                if err == EAGAIN || err == EWOULDBLOCK { return .wouldBlock }
-                #if os(Linux)
-                if (err == EINVAL || err == ENOSYS) && !files[0].usePread {
-                    files[0].usePread = true   // e.g. a descriptor sendfile cannot read from
-                    continue
-                }
-                #endif
-                return .failed(SocketCalls.connectionError(err, files[0].usePread ? "write" : "sendfile"))
-            }
-        }
-        return .done
-    }
-
-    /// One sendfile(2) (or pread + write) of the file at the head; bytes sent, 0 at end of file, or -1 (errno).
-    private func sendFileChunk(_ f: inout PendingFile) -> Int {
-        #if os(Linux)
-        if !f.usePread && !sendfileDisabled {
-            var off = off_t(f.offset)
-            return sendfile(fd, f.fd, &off, min(f.remaining, 0x7fff_f000))
-        }
-        #endif
-        // Portable path: read a piece at the offset and write it; a partial write re-reads the rest next time.
-        let piece = min(f.remaining, 64 * 1024)
-        let sock = fd, file = f.fd, offset = f.offset
-        return withUnsafeTemporaryAllocation(byteCount: piece, alignment: 16) { buf -> Int in
-            var got = 0
-            repeat { got = pread(file, buf.baseAddress, piece, off_t(offset)) } while got < 0 && twister_errno() == EINTR
-            if got < 0 { return -1 }   // errno from pread
-            if got == 0 { return 0 }
-            return SystemCalls.write(sock, buf.baseAddress, got)
-        }
-    }
-
-    /// Drops every queued buffer (abort); pending files stay until `close` fails their completions.
-    private func dropQueue() {
-        queueBase += queue.count
-        queue.removeAll(); queueHead = 0; bufferedBytes = 0
-    }
-
-    /// One write/writev of up to 64 queued buffers before `limit`; returns bytes written or -1.
-    private func writeQueued(upTo limit: Int) -> Int {
-        let count = min(limit - queueHead, 64)
-        let head = queueHead
-        if count == 1 {
-            return queue[head].withUnsafeReadableBytes { SystemCalls.write(fd, $0.baseAddress, $0.count) }
-        }
-        let bufs = queue[head..<(head + count)]
-        let sock = self.fd
-        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { iovs -> Int in
-            func fill(_ i: Int) -> Int {
-                if i == count { return writev(sock, iovs.baseAddress, Int32(count)) }
-                return bufs[head + i].withUnsafeReadableBytes { p -> Int in
-                    iovs[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: p.baseAddress), iov_len: p.count)
-                    return fill(i + 1)
-                }
-            }
-            return fill(0)
-        }
-    }
-
-    private func consume(_ written: Int) {
-        var n = written
-        bufferedBytes -= n
-        while n > 0 && queueHead < queue.count {
-            let avail = queue[queueHead].readableBytes
-            if n >= avail {
-                n -= avail
-                queue[queueHead] = ByteBuffer()
-                queueHead += 1
-            } else {
-                queue[queueHead].moveReaderIndex(forwardBy: n)
-                n = 0
-            }
-        }
     }
 
     /// Closes the socket and delivers `connectionLost(reason)` (once).
     func close(_ reason: ConnectionError) {
-        guard !closed else { return }
-        closed = true
-        if registered { reactor.deregister(fd: fd); registered = false }
+        if isClosed { return }
+        phase = .closed(afterAbort: phase == .aborting)
+        if registration == .registered { reactor.deregister(fd: fd); registration = .none }
         if reason == .aborted && isTCP { SocketCalls.setResetOnClose(fd) }
         SocketCalls.close(fd)
-        dropQueue()
-        let pending = files
-        files.removeAll()
-        for f in pending { f.completion(.failure(reason)) }
-        if let p = producer { producer = nil; p.stopProducing() }
+        writes.dropBuffers()
+        for f in writes.removeAllFiles() { f.completion(.failure(reason)) }
+        switch producer {
+        case .none: break
+        case .pull(let p), .streaming(let p, _):
+            producer = .none
+            p.stopProducing()
+        }
         let p = proto
         proto = nil
         if let p {
@@ -481,16 +417,4 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
         onLost?(reason)
         onLost = nil
     }
-}
-
-/// A file range queued with ``StreamTransport/sendFile(_:offset:count:completion:)``.
-struct PendingFile {
-    let fd: Int32
-    var offset: Int
-    var remaining: Int
-    /// Absolute index of the first buffer written after it: it goes out once every buffer before that is sent.
-    let afterBuffer: Int
-    let completion: (Result<Void, ConnectionError>) -> Void
-    /// sendfile(2) refused this descriptor: use pread + write.
-    var usePread = false
 }
