@@ -50,7 +50,7 @@ public final class FakeMemCacheServer: LineReceiver {
             for k in parts.dropFirst() {
                 if let item = store.items[k] {
                     out.writeString("VALUE \(k) \(item.flags) \(item.value.readableBytes)\(cmd == "gets" ? " \(item.cas)" : "")\r\n")
-                    out.writeBuffer(item.value)
+                    out.writeImmutableBuffer(item.value)
                     out.writeString("\r\n")
                 }
             }
@@ -104,10 +104,10 @@ public final class FakeMemCacheServer: LineReceiver {
 
     public override func rawDataReceived(_ chunk: ByteBuffer) {
         guard let s = pendingStore else { return setLineMode(chunk) }
-        data.writeBuffer(chunk)
+        data.writeImmutableBuffer(chunk)
         guard data.readableBytes >= s.length + 2 else { return }
         let value = data.readSlice(length: s.length)!
-        let ok = data.getByte(at: 0) == 13 && data.getByte(at: 1) == 10
+        let ok = data.byte(atOffset: 0) == 13 && data.byte(atOffset: 1) == 10
         data.moveReaderIndex(forwardBy: 2)
         pendingStore = nil
         let rest = data.readAll()
@@ -125,7 +125,7 @@ public final class FakeMemCacheServer: LineReceiver {
             case "append", "prepend":
                 if let e = existing {
                     var v = s.cmd == "append" ? e.value : value
-                    v.writeBuffer(s.cmd == "append" ? value : e.value)
+                    v.writeImmutableBuffer(s.cmd == "append" ? value : e.value)
                     store.put(s.key, flags: e.flags, value: v)
                     answer = "STORED\r\n"
                 } else { answer = "NOT_STORED\r\n" }

@@ -63,7 +63,7 @@ public final class StringTransport: TCPTransport {
 
     public func write(_ data: ByteBuffer) {
         guard !writeClosed else { return }
-        written.writeBuffer(data)
+        written.writeImmutableBuffer(data)
     }
     public func loseConnection() { disconnecting = true }
     public func abortConnection() { aborted = true; disconnecting = true }

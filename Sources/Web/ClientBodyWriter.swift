@@ -24,7 +24,7 @@ final class ClientBodyWriter: Consumer {
             var frame = ByteBuffer(capacity: data.readableBytes + 16)
             frame.writeString(String(data.readableBytes, radix: 16))
             frame.writeString("\r\n")
-            frame.writeBuffer(data)
+            frame.writeImmutableBuffer(data)
             frame.writeString("\r\n")
             transport.write(frame)
         }

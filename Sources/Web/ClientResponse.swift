@@ -116,7 +116,7 @@ public final class Response {
         bodyState = .finished
         var body = ByteBuffer()
         for b in buffered {
-            if body.isEmpty { body = b } else { body.writeBuffer(b) }
+            if body.isEmpty { body = b } else { body.writeImmutableBuffer(b) }
         }
         return body
     }

@@ -211,7 +211,7 @@ public final class Request {
                 data = data.readSlice(length: declared) ?? ByteBuffer()
             }
             if !bodyForbidden && data.readableBytes > 0 {
-                if chunked { appendChunk(&out, data) } else { out.writeBuffer(data) }
+                if chunked { appendChunk(&out, data) } else { out.writeImmutableBuffer(data) }
                 sentLength += data.readableBytes
             }
             send(out)
@@ -269,7 +269,7 @@ public final class Request {
         var body = body
         if let encoder, !bodyForbidden || method == "HEAD" {
             var z = encoder.encode(body)
-            z.writeBuffer(encoder.finish())
+            z.writeImmutableBuffer(encoder.finish())
             body = z
             prepareEncodedHead(length: body.readableBytes)
             self.encoder = nil
@@ -277,7 +277,7 @@ public final class Request {
         let n = body.readableBytes
         let length: Int? = (code == 204 || code == 304 || code < 200) ? nil : n
         var out = makeHead(contentLength: length, bodyHint: n)
-        if !bodyForbidden { out.writeBuffer(body); sentLength = n }
+        if !bodyForbidden { out.writeImmutableBuffer(body); sentLength = n }
         send(out)
         completeFinish()
     }
@@ -374,13 +374,13 @@ public final class Request {
     // MARK: output
 
     private func send(_ data: ByteBuffer) {
-        if let channel { if !disconnected { channel.transport?.write(data) } } else { detachedOutput.writeBuffer(data) }
+        if let channel { if !disconnected { channel.transport?.write(data) } } else { detachedOutput.writeImmutableBuffer(data) }
     }
 
     private func appendChunk(_ out: inout ByteBuffer, _ data: ByteBuffer) {
         appendHex(&out, data.readableBytes)
         out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
-        out.writeBuffer(data)
+        out.writeImmutableBuffer(data)
         out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
     }
 

@@ -26,7 +26,7 @@ final class RecordingProtocol: Protocol {
 
     override func connectionMade() { made.callback(()) }
     override func dataReceived(_ data: ByteBuffer) {
-        received.writeBuffer(data)
+        received.writeImmutableBuffer(data)
         onData?(self, data)
     }
     override func connectionLost(_ reason: Failure) {

@@ -8,9 +8,12 @@ import Darwin
 ///
 /// A contiguous buffer with a read index and a write index over shared, copy-on-write storage (as SwiftNIO's):
 /// bytes are appended at the end (`write…`) and consumed from the front (`read…`). Offsets given to the
-/// `get…`/`firstIndex` helpers are relative to the first readable byte, so a parser can remember how far it has
-/// scanned and never rescan. **Slices are cheap**: `readSlice`/`readAll`/`getSlice` share the storage and copy
-/// nothing; a buffer copies its bytes only when it is written to while another buffer still shares its storage.
+/// `…(atOffset:)` accessors and `firstIndex` are relative to the first readable byte (not absolute indices, which
+/// is why they do not carry NIO's `get…(at:)` names), so a parser can remember how far it has scanned and never
+/// rescan. The `read…`, `readableBytes`, `moveReaderIndex`, `discardReadBytes`, `clear` and
+/// `writeImmutableBuffer` names mean what they mean in NIO. **Slices are cheap**: `readSlice`/`readAll`/
+/// `slice(atOffset:length:)` share the storage and copy nothing; a buffer copies its bytes only when it is written
+/// to while another buffer still shares its storage.
 public struct ByteBuffer: Sendable, Hashable {
     /// Heap storage. Mutated only through a buffer that holds the only reference to it (copy on write).
     @usableFromInline
@@ -68,8 +71,9 @@ public struct ByteBuffer: Sendable, Hashable {
     /// The readable bytes, without copying.
     @inlinable public var readableBytesView: ByteBufferView { ByteBufferView(self) }
 
-    /// The byte `offset` bytes after the read index, or nil past the end.
-    @inlinable public func getByte(at offset: Int) -> UInt8? {
+    /// The byte `offset` bytes after the read index, or nil past the end. (Not NIO's `getByte(at:)`, whose
+    /// argument is an absolute index: here every `…(atOffset:)` accessor counts from the first readable byte.)
+    @inlinable public func byte(atOffset offset: Int) -> UInt8? {
         guard offset >= 0, offset < readableBytes else { return nil }
         return storage.bytes.load(fromByteOffset: readerIndex + offset, as: UInt8.self)
     }
@@ -96,19 +100,19 @@ public struct ByteBuffer: Sendable, Hashable {
     }
 
     /// Readable bytes in `offset..<offset+length` as an array, or nil if out of range (nothing is consumed).
-    public func getBytes(at offset: Int, length: Int) -> [UInt8]? {
+    public func bytes(atOffset offset: Int, length: Int) -> [UInt8]? {
         guard offset >= 0, length >= 0, offset + length <= readableBytes else { return nil }
         return [UInt8](UnsafeRawBufferPointer(start: storage.bytes.advanced(by: readerIndex + offset), count: length))
     }
 
     /// Readable bytes in `offset..<offset+length` decoded as UTF-8 (invalid sequences repaired), or nil.
-    public func getString(at offset: Int, length: Int) -> String? {
+    public func string(atOffset offset: Int, length: Int) -> String? {
         guard offset >= 0, length >= 0, offset + length <= readableBytes else { return nil }
         return String(decoding: UnsafeRawBufferPointer(start: storage.bytes.advanced(by: readerIndex + offset), count: length), as: UTF8.self)
     }
 
     /// Readable bytes in `offset..<offset+length` as a buffer sharing this one's storage, or nil.
-    public func getSlice(at offset: Int, length: Int) -> ByteBuffer? {
+    public func slice(atOffset offset: Int, length: Int) -> ByteBuffer? {
         guard offset >= 0, length >= 0, offset + length <= readableBytes else { return nil }
         var s = self
         s.readerIndex = readerIndex + offset
@@ -179,10 +183,11 @@ public struct ByteBuffer: Sendable, Hashable {
         s.withUTF8 { writeRaw(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Appends (copies) the readable bytes of `other`; other is not consumed. It never adopts `other`'s storage: a
+    /// Appends (copies) the readable bytes of `other`; other is not consumed (NIO's `writeImmutableBuffer`; NIO's
+    /// `writeBuffer(&other)` would consume it). It never adopts `other`'s storage: a
     /// long-lived buffer that did so would pin the reactor's 64 KiB read buffer (assign `self = other` to share
     /// on purpose, as a parser does for a value it hands out).
-    @inlinable public mutating func writeBuffer(_ other: ByteBuffer) {
+    @inlinable public mutating func writeImmutableBuffer(_ other: ByteBuffer) {
         other.withUnsafeReadableBytes { writeRaw($0) }
     }
 
@@ -190,18 +195,18 @@ public struct ByteBuffer: Sendable, Hashable {
 
     /// Consumes `length` bytes, returning them; nil (nothing consumed) if fewer are readable.
     public mutating func readBytes(length: Int) -> [UInt8]? {
-        guard let b = getBytes(at: 0, length: length) else { return nil }
+        guard let b = bytes(atOffset: 0, length: length) else { return nil }
         readerIndex += length
         return b
     }
     public mutating func readString(length: Int) -> String? {
-        guard let s = getString(at: 0, length: length) else { return nil }
+        guard let s = string(atOffset: 0, length: length) else { return nil }
         readerIndex += length
         return s
     }
     /// Consumes `length` bytes as a new buffer sharing this one's storage (no copy).
     public mutating func readSlice(length: Int) -> ByteBuffer? {
-        guard let s = getSlice(at: 0, length: length) else { return nil }
+        guard let s = slice(atOffset: 0, length: length) else { return nil }
         readerIndex += length
         return s
     }
@@ -211,7 +216,7 @@ public struct ByteBuffer: Sendable, Hashable {
         readerIndex = writerIndex
         return s
     }
-    /// Skips `count` bytes (clamped to what is readable).
+    /// Skips `count` bytes (clamped to what is readable, where NIO's traps on a move past the write index).
     @inlinable public mutating func moveReaderIndex(forwardBy count: Int) {
         readerIndex = Swift.min(writerIndex, readerIndex + Swift.max(0, count))
     }
@@ -262,21 +267,6 @@ public struct ByteBuffer: Sendable, Hashable {
     public func hash(into h: inout Hasher) {
         h.combine(readableBytes)
         withUnsafeReadableBytes { h.combine(bytes: $0) }
-    }
-}
-
-/// The readable bytes of a ``ByteBuffer`` as a collection (indices from 0), sharing its storage.
-public struct ByteBufferView: RandomAccessCollection, Sendable {
-    @usableFromInline let buffer: ByteBuffer
-    @inlinable init(_ buffer: ByteBuffer) { self.buffer = buffer }
-    @inlinable public var startIndex: Int { 0 }
-    @inlinable public var endIndex: Int { buffer.readableBytes }
-    @inlinable public subscript(position: Int) -> UInt8 {
-        precondition(position >= 0 && position < buffer.readableBytes, "ByteBufferView index out of range")
-        return buffer.storage.bytes.load(fromByteOffset: buffer.readerIndex + position, as: UInt8.self)
-    }
-    @inlinable public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
-        try buffer.withUnsafeReadableBytes { raw in try body(raw.assumingMemoryBound(to: UInt8.self)) }
     }
 }
 

@@ -1,11 +1,4 @@
-/// Why an endpoint description string was rejected. The message names the offending field.
-public struct EndpointError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The field at fault ("type", "port", "interface", "mode", …).
-    public let field: String
-    public let message: String
-    public init(field: String, _ message: String) { self.field = field; self.message = message }
-    public var description: String { "bad endpoint description: \(field): \(message)" }
-}
+
 
 /// A parsed endpoint description (Twisted's string grammar): fields separated by `:`, a backslash escapes the next
 /// character, the first `=` in a field splits key from value (later ones are literal), fields without `=` are

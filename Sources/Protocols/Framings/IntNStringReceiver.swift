@@ -1,12 +1,3 @@
-/// Sending a string that does not fit the length prefix (Twisted's `StringTooLongError`).
-public struct StringTooLongError: Error, Equatable, CustomStringConvertible {
-    public let length: Int
-    public let prefixLength: Int
-    public var description: String {
-        "string of \(length) bytes does not fit a \(prefixLength)-byte length prefix (max \((1 << (8 * prefixLength)) - 1))"
-    }
-}
-
 /// Receives strings framed by a big-endian length prefix of ``prefixLength`` bytes (Twisted's
 /// `basic.IntNStringReceiver`); use ``Int8StringReceiver``, ``Int16StringReceiver`` or ``Int32StringReceiver``.
 ///
@@ -44,7 +35,7 @@ open class IntNStringReceiver: Protocol, Producer {
         guard n < (1 << (8 * prefixLength)) else { throw StringTooLongError(length: n, prefixLength: prefixLength) }
         var b = ByteBuffer(capacity: n + prefixLength)
         for k in stride(from: prefixLength - 1, through: 0, by: -1) { b.writeByte(UInt8(truncatingIfNeeded: n >> (8 * k))) }
-        b.writeBuffer(string)
+        b.writeImmutableBuffer(string)
         transport?.write(b)
     }
 
@@ -56,14 +47,14 @@ open class IntNStringReceiver: Protocol, Producer {
 
     open override func dataReceived(_ data: ByteBuffer) {
         guard !dead else { return }
-        buffer.writeBuffer(data)
+        buffer.writeImmutableBuffer(data)
         if busy { return }
         busy = true
         defer { busy = false }
         while !paused && !dead && buffer.readableBytes >= prefixLength {
             if transport?.disconnecting == true { return }
             var n = 0
-            for k in 0..<prefixLength { n = n << 8 | Int(buffer.getByte(at: k)!) }
+            for k in 0..<prefixLength { n = n << 8 | Int(buffer.byte(atOffset: k)!) }
             if n > maxLength {
                 dead = true
                 buffer.clear()

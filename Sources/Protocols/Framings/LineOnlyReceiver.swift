@@ -23,7 +23,7 @@ open class LineOnlyReceiver: Protocol {
     /// Writes `line` followed by the delimiter.
     open func sendLine(_ line: ByteBuffer) {
         var b = ByteBuffer(capacity: line.readableBytes + delimiter.count)
-        b.writeBuffer(line)
+        b.writeImmutableBuffer(line)
         b.writeBytes(delimiter)
         transport?.write(b)
     }
@@ -31,7 +31,7 @@ open class LineOnlyReceiver: Protocol {
     public func sendLine(_ line: String) { sendLine(ByteBuffer(string: line)) }
 
     open override func dataReceived(_ data: ByteBuffer) {
-        buffer.writeBuffer(data)
+        buffer.writeImmutableBuffer(data)
         let delim = delimiter
         while let i = buffer.firstIndex(of: delim, from: scanned) {
             scanned = 0

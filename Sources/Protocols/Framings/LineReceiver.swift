@@ -49,7 +49,7 @@ open class LineReceiver: Protocol, Producer {
     /// Writes `line` followed by the delimiter.
     open func sendLine(_ line: ByteBuffer) {
         var b = ByteBuffer(capacity: line.readableBytes + delimiter.count)
-        b.writeBuffer(line)
+        b.writeImmutableBuffer(line)
         b.writeBytes(delimiter)
         transport?.write(b)
     }
@@ -67,7 +67,7 @@ open class LineReceiver: Protocol, Producer {
         if busyReceiving {
             // Called from rawDataReceived inside our loop: put the leftover in front of anything buffered since.
             var b = extra
-            b.writeBuffer(buffer)
+            b.writeImmutableBuffer(buffer)
             buffer = b
             scanned = 0
         } else {
@@ -118,7 +118,7 @@ open class LineReceiver: Protocol, Producer {
     // MARK: parsing
 
     open override func dataReceived(_ data: ByteBuffer) {
-        buffer.writeBuffer(data)
+        buffer.writeImmutableBuffer(data)
         if busyReceiving { return }
         busyReceiving = true
         defer { busyReceiving = false }

@@ -29,7 +29,7 @@ open class NetstringReceiver: Protocol {
         var b = ByteBuffer(capacity: string.readableBytes + 8)
         b.writeString(String(string.readableBytes))
         b.writeByte(UInt8(ascii: ":"))
-        b.writeBuffer(string)
+        b.writeImmutableBuffer(string)
         b.writeByte(UInt8(ascii: ","))
         transport?.write(b)
     }
@@ -45,13 +45,13 @@ open class NetstringReceiver: Protocol {
 
     open override func dataReceived(_ data: ByteBuffer) {
         guard !brokenPeer else { return }
-        buffer.writeBuffer(data)
+        buffer.writeImmutableBuffer(data)
         let maxDigits = String(maxLength).count
         while !brokenPeer {
             if transport?.disconnecting == true { return }
             switch state {
             case .length:
-                guard let c = buffer.getByte(at: 0) else { return }
+                guard let c = buffer.byte(atOffset: 0) else { return }
                 buffer.moveReaderIndex(forwardBy: 1)
                 if c == UInt8(ascii: ":") {
                     if digits == 0 { return broken("empty length") }
@@ -71,7 +71,7 @@ open class NetstringReceiver: Protocol {
                 state = .comma
                 pending = s
             case .comma:
-                guard let c = buffer.getByte(at: 0) else { return }
+                guard let c = buffer.byte(atOffset: 0) else { return }
                 buffer.moveReaderIndex(forwardBy: 1)
                 guard c == UInt8(ascii: ",") else { return broken("missing comma after data") }
                 state = .length

@@ -94,4 +94,13 @@ enum SocketCalls {
         if SocketAddress(.ipv6(host: host, port: 0)) != nil { return .ipv6(host: host, port: 0) }
         return nil
     }
+
+    /// True when something accepts connections on the UNIX socket at `path`.
+    static func isUNIXSocketLive(_ path: String) -> Bool {
+        guard let sa = SocketAddress(.unix(path: path)) else { return false }
+        let fd = socket(AF_UNIX, SocketCalls.streamType, 0)
+        guard fd >= 0 else { return false }
+        defer { SocketCalls.close(fd) }
+        return sa.withSockaddr { SystemCalls.connect(fd, $0, $1) } == 0
+    }
 }

@@ -25,7 +25,7 @@ final class PipeWriter: IOHandler {
 
     func write(_ data: ByteBuffer) {
         guard open, !closing else { return }
-        queue.writeBuffer(data)
+        queue.writeImmutableBuffer(data)
         flush()
     }
 

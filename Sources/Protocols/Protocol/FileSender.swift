@@ -48,7 +48,7 @@ public final class FileSender: Producer {
         }
         var buf = ByteBuffer(bytes: chunk)
         if let transform { buf = transform(buf) }
-        if let last = buf.getByte(at: buf.readableBytes - 1) { lastSent = last }
+        if let last = buf.byte(atOffset: buf.readableBytes - 1) { lastSent = last }
         consumer.write(buf)
     }
 
@@ -69,21 +69,6 @@ public final class FileSender: Producer {
         switch r {
         case .success(let v): d.callback(v)
         case .failure(let e): d.errback(e)
-        }
-    }
-}
-
-/// Why a ``FileSender`` transfer did not complete.
-public enum FileSenderError: Error, Equatable, CustomStringConvertible {
-    /// The consumer called `stopProducing()` before the end of the file.
-    case consumerStopped
-    /// Reading the file failed.
-    case readFailed(String)
-
-    public var description: String {
-        switch self {
-        case .consumerStopped: return "Consumer asked us to stop producing"
-        case .readFailed(let s): return "reading the file failed: \(s)"
         }
     }
 }

@@ -29,17 +29,3 @@ extension Transport {
     public func write(_ string: String) { write(ByteBuffer(string: string)) }
     public func write(_ bytes: [UInt8]) { write(ByteBuffer(bytes: bytes)) }
 }
-
-/// A transport whose write side can be closed alone (Twisted's `IHalfCloseableDescriptor`).
-@ReactorActor
-public protocol HalfCloseableTransport: Transport {
-    /// Sends FIN after the queued bytes; reading goes on. The protocol's `writeConnectionLost()` is called.
-    func loseWriteConnection()
-}
-
-/// TCP-specific settings (Twisted's `ITCPTransport`).
-@ReactorActor
-public protocol TCPTransport: HalfCloseableTransport {
-    var noDelay: Bool { get set }
-    var keepAlive: Bool { get set }
-}

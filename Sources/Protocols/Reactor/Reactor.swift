@@ -347,19 +347,6 @@ public final class Reactor: SerialExecutor, TaskExecutor, ReactorTime, @unchecke
     }
 }
 
-/// Something registered with the reactor for readiness events on a descriptor. Called on the loop thread.
-@ReactorActor
-protocol IOHandler: AnyObject {
-    /// `readable` also covers EOF and errors on a descriptor waiting for reads; `hangup` reports error/hang-up.
-    func handleIO(readable: Bool, writable: Bool, hangup: Bool)
-}
-
-/// Something that wants a call at the end of the current loop pass (after I/O, timers and jobs).
-@ReactorActor
-protocol TickEndHandler: AnyObject {
-    func tickEnded()
-}
-
 /// Runs reactor-isolated code from the loop thread, where the compiler cannot see the isolation. Unchecked: call
 /// only on the shared reactor's loop thread.
 @inline(__always)

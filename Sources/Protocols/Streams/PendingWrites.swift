@@ -43,7 +43,7 @@ struct PendingWrites {
         let n = data.readableBytes
         if queue.count > queueHead, n < Self.coalesceLimit, queue[queue.count - 1].readableBytes < Self.coalesceLimit,
            files.last?.afterBuffer != queueBase + queue.count {
-            queue[queue.count - 1].writeBuffer(data)
+            queue[queue.count - 1].writeImmutableBuffer(data)
         } else {
             queue.append(data)
         }

@@ -49,7 +49,7 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
             switch address {
             case .unix(let path):
                 // A stale socket file from an earlier run would make bind fail: remove it if nobody listens.
-                if access(path, F_OK) == 0 && !unixSocketIsLive(path) { unlink(path) }
+                if access(path, F_OK) == 0 && !SocketCalls.isUNIXSocketLive(path) { unlink(path) }
                 unixPath = path
             case .ipv6:
                 _ = SocketCalls.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
@@ -128,30 +128,4 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
         }
         return false
     }
-}
-
-/// One descriptor held in reserve (open on /dev/null) so a listening port can still accept-and-close when the
-/// process runs out of descriptors (the libev/Tornado trick).
-@ReactorActor
-enum SpareDescriptor {
-    static var fd: Int32 = -1
-    static var available: Bool { fd >= 0 }
-    static func ensure() {
-        if fd < 0 { fd = open("/dev/null", O_RDONLY | O_CLOEXEC) }
-    }
-    static func release() -> Bool {
-        guard fd >= 0 else { return false }
-        SocketCalls.close(fd)
-        fd = -1
-        return true
-    }
-}
-
-/// True when something accepts connections on the UNIX socket at `path`.
-func unixSocketIsLive(_ path: String) -> Bool {
-    guard let sa = SocketAddress(.unix(path: path)) else { return false }
-    let fd = socket(AF_UNIX, SocketCalls.streamType, 0)
-    guard fd >= 0 else { return false }
-    defer { SocketCalls.close(fd) }
-    return sa.withSockaddr { SystemCalls.connect(fd, $0, $1) } == 0
 }

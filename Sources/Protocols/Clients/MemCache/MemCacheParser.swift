@@ -39,7 +39,7 @@ public struct MemCacheParser: Sendable {
             buffer = data
             borrowed = true
         } else {
-            buffer.writeBuffer(data)
+            buffer.writeImmutableBuffer(data)
         }
     }
 
@@ -60,7 +60,7 @@ public struct MemCacheParser: Sendable {
         while true {
             if let v = value {
                 guard buffer.readableBytes >= v.length + 2 else { return nil }
-                guard buffer.getByte(at: v.length) == 13, buffer.getByte(at: v.length + 1) == 10 else {
+                guard buffer.byte(atOffset: v.length) == 13, buffer.byte(atOffset: v.length + 1) == 10 else {
                     throw .protocolViolation("value of \(v.length) bytes is not followed by \\r\\n")
                 }
                 let data = buffer.readSlice(length: v.length)!
@@ -73,7 +73,7 @@ public struct MemCacheParser: Sendable {
                 if scanned > maxLineLength + 1 { throw .protocolViolation("reply line longer than \(maxLineLength) bytes") }
                 return nil
             }
-            guard nl >= 1, buffer.getByte(at: nl - 1) == 13 else {
+            guard nl >= 1, buffer.byte(atOffset: nl - 1) == 13 else {
                 // A bare \n belongs to the line; keep looking for \r\n.
                 scanned = nl + 1
                 continue
@@ -93,7 +93,7 @@ public struct MemCacheParser: Sendable {
         let n = line.readableBytes
         let end = line.firstIndex(of: UInt8(ascii: " ")) ?? n
         func word(_ w: StaticString) -> Bool { end == w.utf8CodeUnitCount && line.hasPrefix(w) }
-        switch line.getByte(at: 0) {
+        switch line.byte(atOffset: 0) {
         case UInt8(ascii: "V"):
             if word("VALUE") { return nil }
             if word("VERSION") { return .version(rest(line, after: 8)) }
@@ -121,7 +121,7 @@ public struct MemCacheParser: Sendable {
         case UInt8(ascii: "C"):
             if word("CLIENT_ERROR") { return .clientError(rest(line, after: 13)) }
         default:
-            if let number = line.getDecimal(at: 0, length: end) { return .number(number) }
+            if let number = line.decimal(atOffset: 0, length: end) { return .number(number) }
         }
         throw .protocolViolation("unexpected reply \(show(line))")
     }
@@ -138,23 +138,23 @@ public struct MemCacheParser: Sendable {
             return (pos, end - pos)
         }
         guard let k = field(), k.length > 0, let f = field(), let l = field(),
-              let flags = line.getDecimal(at: f.at, length: f.length), flags <= UInt64(UInt32.max),
-              let length = line.getDecimal(at: l.at, length: l.length), length <= UInt64(maxValueLength) else {
+              let flags = line.decimal(atOffset: f.at, length: f.length), flags <= UInt64(UInt32.max),
+              let length = line.decimal(atOffset: l.at, length: l.length), length <= UInt64(maxValueLength) else {
             throw .protocolViolation("malformed VALUE line \(show(line))")
         }
         var cas: UInt64?
         if let c = field() {
-            guard let id = line.getDecimal(at: c.at, length: c.length), field() == nil else {
+            guard let id = line.decimal(atOffset: c.at, length: c.length), field() == nil else {
                 throw .protocolViolation("malformed CAS id in \(show(line))")
             }
             cas = id
         }
-        return (line.getSlice(at: k.at, length: k.length)!, UInt32(flags), cas, Int(length))
+        return (line.slice(atOffset: k.at, length: k.length)!, UInt32(flags), cas, Int(length))
     }
 
     private static func rest(_ line: ByteBuffer, after n: Int) -> String {
         guard line.readableBytes > n else { return "" }
-        return line.getString(at: n, length: line.readableBytes - n) ?? ""
+        return line.string(atOffset: n, length: line.readableBytes - n) ?? ""
     }
 
     /// A reply line quoted for an error text (at most 80 characters).

@@ -228,7 +228,7 @@ public final class MemCacheProtocol: LineReceiver {
                 out.writeDecimal(cas)
             }
             out.writeCRLF()
-            out.writeBuffer(value)
+            out.writeImmutableBuffer(value)
             out.writeCRLF()
         }
         return d

@@ -51,7 +51,7 @@ public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral, Exp
         switch value {
         case .buffer(let b):
             out.writeRESPHeader(UInt8(ascii: "$"), b.readableBytes)
-            out.writeBuffer(b)
+            out.writeImmutableBuffer(b)
         case .string(let s):
             let done: Void? = s.utf8.withContiguousStorageIfAvailable { u in
                 out.writeRESPHeader(UInt8(ascii: "$"), u.count)

@@ -36,7 +36,7 @@ public struct RedisParser: Sendable {
     /// True when no value is partially parsed.
     public var isIdle: Bool { buffer.isEmpty && stack.isEmpty && bulk == nil }
 
-    public mutating func append(_ data: ByteBuffer) { buffer.writeBuffer(data) }
+    public mutating func append(_ data: ByteBuffer) { buffer.writeImmutableBuffer(data) }
 
     /// The next complete reply, or nil if more bytes are needed.
     public mutating func next() throws(RedisError) -> RedisValue? {
@@ -44,7 +44,7 @@ public struct RedisParser: Sendable {
             var value: RedisValue
             if let b = bulk {
                 guard buffer.readableBytes >= b.length + 2 else { return nil }
-                guard buffer.getByte(at: b.length) == 13, buffer.getByte(at: b.length + 1) == 10 else {
+                guard buffer.byte(atOffset: b.length) == 13, buffer.byte(atOffset: b.length + 1) == 10 else {
                     throw .protocolViolation("bulk string of \(b.length) bytes is not followed by CRLF")
                 }
                 let data = buffer.readSlice(length: b.length)!
@@ -53,7 +53,7 @@ public struct RedisParser: Sendable {
                 switch b.kind {
                 case UInt8(ascii: "!"): value = .error(String(buffer: data))
                 case UInt8(ascii: "="):
-                    guard data.readableBytes >= 4, data.getByte(at: 3) == UInt8(ascii: ":") else {
+                    guard data.readableBytes >= 4, data.byte(atOffset: 3) == UInt8(ascii: ":") else {
                         throw .protocolViolation("verbatim string without a format prefix")
                     }
                     var text = data
@@ -69,15 +69,15 @@ public struct RedisParser: Sendable {
                     return nil
                 }
                 scanned = 0
-                guard nl >= 2, buffer.getByte(at: nl - 1) == 13 else {
+                guard nl >= 2, buffer.byte(atOffset: nl - 1) == 13 else {
                     throw .protocolViolation("line not ended by CRLF: \(Self.show(buffer, nl))")
                 }
-                let type = buffer.getByte(at: 0)!
+                let type = buffer.byte(atOffset: 0)!
                 let len = nl - 2
                 var consumed = false
                 switch type {
-                case UInt8(ascii: "+"): value = .simpleString(buffer.getString(at: 1, length: len)!)
-                case UInt8(ascii: "-"): value = .error(buffer.getString(at: 1, length: len)!)
+                case UInt8(ascii: "+"): value = .simpleString(buffer.string(atOffset: 1, length: len)!)
+                case UInt8(ascii: "-"): value = .error(buffer.string(atOffset: 1, length: len)!)
                 case UInt8(ascii: ":"):
                     guard let i = Self.parseInt(buffer, 1, len) else { throw .protocolViolation("bad integer \(Self.show(buffer, nl))") }
                     value = .integer(i)
@@ -85,17 +85,17 @@ public struct RedisParser: Sendable {
                     guard len == 0 else { throw .protocolViolation("null with content \(Self.show(buffer, nl))") }
                     value = .null
                 case UInt8(ascii: "#"):
-                    switch buffer.getByte(at: 1) {
+                    switch buffer.byte(atOffset: 1) {
                     case UInt8(ascii: "t") where len == 1: value = .boolean(true)
                     case UInt8(ascii: "f") where len == 1: value = .boolean(false)
                     default: throw .protocolViolation("bad boolean \(Self.show(buffer, nl))")
                     }
                 case UInt8(ascii: ","):
-                    let s = buffer.getString(at: 1, length: len)!
+                    let s = buffer.string(atOffset: 1, length: len)!
                     guard let d = Double(s) else { throw .protocolViolation("bad double \(Self.show(buffer, nl))") }
                     value = .double(d)
                 case UInt8(ascii: "("):
-                    let s = buffer.getString(at: 1, length: len)!
+                    let s = buffer.string(atOffset: 1, length: len)!
                     let digits = s.hasPrefix("-") || s.hasPrefix("+") ? s.dropFirst() : Substring(s)
                     guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
                         throw .protocolViolation("bad big number \(Self.show(buffer, nl))")
@@ -170,11 +170,11 @@ public struct RedisParser: Sendable {
         guard len > 0, len <= 20 else { return nil }
         var i = at
         var neg = false
-        if b.getByte(at: i) == UInt8(ascii: "-") { neg = true; i += 1 } else if b.getByte(at: i) == UInt8(ascii: "+") { i += 1 }
+        if b.byte(atOffset: i) == UInt8(ascii: "-") { neg = true; i += 1 } else if b.byte(atOffset: i) == UInt8(ascii: "+") { i += 1 }
         guard i < at + len else { return nil }
         var v: Int64 = 0
         while i < at + len {
-            let c = b.getByte(at: i)!
+            let c = b.byte(atOffset: i)!
             guard c >= 48 && c <= 57 else { return nil }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
             let (s, o2) = m.addingReportingOverflow(Int64(c - 48))
@@ -186,6 +186,6 @@ public struct RedisParser: Sendable {
     }
 
     private static func show(_ b: ByteBuffer, _ nl: Int) -> String {
-        String(reflecting: b.getString(at: 0, length: min(nl + 1, 60)) ?? "")
+        String(reflecting: b.string(atOffset: 0, length: min(nl + 1, 60)) ?? "")
     }
 }

@@ -63,13 +63,6 @@ public enum RedisValue: Sendable, Hashable {
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 }
 
-/// One key/value entry of a RESP3 map (or attribute).
-public struct RedisPair: Sendable, Hashable {
-    public var key: RedisValue
-    public var value: RedisValue
-    public init(_ key: RedisValue, _ value: RedisValue) { self.key = key; self.value = value }
-}
-
 extension RedisValue: ExpressibleByStringLiteral {
     /// A bulk string.
     public init(stringLiteral s: String) { self = .bulkString(ByteBuffer(string: s)) }

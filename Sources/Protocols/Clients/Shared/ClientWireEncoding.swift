@@ -68,7 +68,7 @@ extension ByteBuffer {
     }
 
     /// The decimal number in `offset..<offset+length` (digits only), or nil when empty, not digits or too large.
-    func getDecimal(at offset: Int, length: Int) -> UInt64? {
+    func decimal(atOffset offset: Int, length: Int) -> UInt64? {
         guard length > 0, length <= 20, offset >= 0, offset + length <= readableBytes else { return nil }
         return withUnsafeReadableBytes { p in
             var v: UInt64 = 0
