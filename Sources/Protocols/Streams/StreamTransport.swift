@@ -81,11 +81,12 @@ public final class StreamTransport: TCPTransport, FileSendingTransport, IOHandle
     @exclusivity(unchecked) private var registration = Registration.none
     @exclusivity(unchecked) private var producer = ProducerRegistration.none
     @exclusivity(unchecked) private var flags: Flags = []
+    // Off the per-message path (read once per file range, once per connection): checked as usual.
     /// Tests: send file ranges with the portable pread + write path even where sendfile(2) exists.
-    @exclusivity(unchecked) var sendfileDisabled = false
+    var sendfileDisabled = false
 
     /// Called after `connectionLost` (connectors use it to tell their ClientFactory).
-    @exclusivity(unchecked) var onLost: ((ConnectionError) -> Void)?
+    var onLost: ((ConnectionError) -> Void)?
 
     init(fd: Int32, reactor: Reactor, peer: Address, host: Address) {
         self.fd = fd
