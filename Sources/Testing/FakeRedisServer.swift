@@ -60,7 +60,7 @@ public final class FakeRedisServer: Protocol {
 
     func bulk(_ b: ByteBuffer?, _ out: inout ByteBuffer) {
         guard let b else { out.writeString(resp3 ? "_\r\n" : "$-1\r\n"); return }
-        out.writeString("$\(b.readableBytes)\r\n"); out.writeBuffer(b); out.writeString("\r\n")
+        out.writeString("$\(b.readableBytes)\r\n"); out.writeImmutableBuffer(b); out.writeString("\r\n")
     }
     private func bulk(_ s: String, _ out: inout ByteBuffer) { bulk(ByteBuffer(string: s), &out) }
     private func int(_ i: Int, _ out: inout ByteBuffer) { out.writeString(":\(i)\r\n") }

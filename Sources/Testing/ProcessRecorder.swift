@@ -17,8 +17,8 @@ open class ProcessRecorder: ProcessProtocol {
 
     public override init() { super.init() }
 
-    open override func outReceived(_ data: ByteBuffer) { out.writeBuffer(data) }
-    open override func errReceived(_ data: ByteBuffer) { err.writeBuffer(data) }
+    open override func outReceived(_ data: ByteBuffer) { out.writeImmutableBuffer(data) }
+    open override func errReceived(_ data: ByteBuffer) { err.writeImmutableBuffer(data) }
     open override func processEnded(_ reason: Failure) {
         ended.callback(reason.error as? ProcessEnd ?? .terminated(exitCode: -1, signal: nil))
     }

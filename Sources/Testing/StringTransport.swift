@@ -63,11 +63,15 @@ public final class StringTransport: TCPTransport {
 
     public func write(_ data: ByteBuffer) {
         guard !writeClosed else { return }
-        written.writeBuffer(data)
+        written.writeImmutableBuffer(data)
     }
     public func loseConnection() { disconnecting = true }
     public func abortConnection() { aborted = true; disconnecting = true }
     public func loseWriteConnection() { writeClosed = true }
+
+    /// The bytes written and not yet taken by the test (``written``'s readable bytes): this transport's "kernel"
+    /// is the test.
+    public var bufferedBytes: Int { written.readableBytes }
 
     public func registerProducer(_ producer: any Producer, streaming: Bool) {
         precondition(self.producer == nil, "a producer is already registered")

@@ -24,7 +24,7 @@ final class LineRecorder: LineReceiver {
     override func rawDataReceived(_ data: ByteBuffer) {
         var d = data
         let take = min(rawRemaining, d.readableBytes)
-        rawCollected.writeBuffer(d.readSlice(length: take)!)
+        rawCollected.writeImmutableBuffer(d.readSlice(length: take)!)
         rawRemaining -= take
         if rawRemaining == 0 {
             events.append("raw:" + String(buffer: rawCollected))

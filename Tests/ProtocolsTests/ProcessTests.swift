@@ -10,8 +10,8 @@ final class RecordingProcess: ProcessProtocol {
     let ended = Deferred<ProcessEnd>()
     var exited: ProcessEnd?
     override func connectionMade() { events.append("made") }
-    override func outReceived(_ data: ByteBuffer) { out.writeBuffer(data) }
-    override func errReceived(_ data: ByteBuffer) { err.writeBuffer(data) }
+    override func outReceived(_ data: ByteBuffer) { out.writeImmutableBuffer(data) }
+    override func errReceived(_ data: ByteBuffer) { err.writeImmutableBuffer(data) }
     override func outConnectionLost() { events.append("out") }
     override func errConnectionLost() { events.append("err") }
     override func inConnectionLost() { events.append("in") }

@@ -111,4 +111,47 @@ final class FakeRedisConnector: Connector {
         clock.advance(1000)
         #expect(connectors[0].connectCalls == 1)
     }
+
+    @Test func thePoolHasTheTypedCommandsOfOneConnection() {
+        let store = FakeRedisStore()
+        var connectors: [FakeRedisConnector] = []
+        let pool = RedisPool(size: 2, clock: Clock()) { f in
+            let c = FakeRedisConnector(factory: f, store: store) { false }
+            connectors.append(c)
+            return c
+        }
+        pool.start()
+        func flush() { for c in connectors { c.pump?.flush() } }
+        let set = pool.set("k", "v")
+        let nx = pool.set("k", "w", condition: .ifNotExists)
+        let incr = pool.incr("n")
+        let incrBy = pool.incrBy("n", 4)
+        let hset = pool.hset("h", "f", "x")
+        flush()
+        let get = pool.get("k")
+        let getString = pool.getString("k")
+        let hget = pool.hget("h", "f")
+        let missing = pool.get("absent")
+        flush()
+        // Calls on different pooled connections may run in any order: the DEL goes after the reads.
+        let del = pool.del(["k", "absent"])
+        flush()
+        #expect(set.result.flatMap { try? $0.get() } == true)
+        #expect(nx.result.flatMap { try? $0.get() } == false)
+        #expect(incr.result.flatMap { try? $0.get() } == 1)
+        #expect(incrBy.result.flatMap { try? $0.get() } == 5)
+        #expect(hset.result.flatMap { try? $0.get() } == 1)
+        #expect(get.result.flatMap { try? $0.get() } == ByteBuffer(string: "v"))
+        #expect(getString.result.flatMap { try? $0.get() } == "v")
+        #expect(hget.result.flatMap { try? $0.get() } == ByteBuffer(string: "x"))
+        if case .success(let v)? = missing.result { #expect(v == nil) } else { Issue.record("GET of a missing key did not fire with nil") }
+        #expect(del.result.flatMap { try? $0.get() } == 1)
+        // The same definitions serve a generic RedisClient: one connection or the pool.
+        func viaClient(_ c: any RedisClient) -> Deferred<Int64> { c.incr("n") }
+        let generic = viaClient(pool)
+        flush()
+        #expect(generic.result.flatMap { try? $0.get() } == 6)
+        pool.stop()
+        #expect(failure(of: pool.incr("n")) as? RedisError == .notConnected)
+    }
 }

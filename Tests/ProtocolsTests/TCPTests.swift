@@ -98,9 +98,9 @@ final class ChunkPuller: Producer {
         // A listening socket that never accepts, with a full backlog: further SYNs are dropped.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        try Socket.bind(fd, .ipv4(host: "127.0.0.1", port: 0))
+        try SocketCalls.bind(fd, .ipv4(host: "127.0.0.1", port: 0))
         #expect(Glibc.listen(fd, 0) == 0)
-        let n = Socket.localAddress(fd)!.port
+        let n = SocketCalls.localAddress(fd)!.port
         var factories: [TestClientFactory] = []
         for _ in 0..<6 {
             let f = TestClientFactory()
@@ -242,7 +242,7 @@ final class ChunkPuller: Producer {
         let (_, client) = try await connectLocal(n)
         // Small kernel buffers, so that the bytes pile up in the transport rather than in the kernel.
         let s0 = try await server.first()
-        _ = Socket.setOption((s0.transport as! StreamTransport).fd, SOL_SOCKET, SO_SNDBUF, 8192)
+        _ = SocketCalls.setOption((s0.transport as! StreamTransport).fd, SOL_SOCKET, SO_SNDBUF, 8192)
         client.transport?.pauseProducing()   // the client stops reading
         client.transport?.write("start")
         #expect(try await eventually { producer?.paused == true })

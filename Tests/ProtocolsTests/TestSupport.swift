@@ -26,7 +26,7 @@ final class RecordingProtocol: Protocol {
 
     override func connectionMade() { made.callback(()) }
     override func dataReceived(_ data: ByteBuffer) {
-        received.writeBuffer(data)
+        received.writeImmutableBuffer(data)
         onData?(self, data)
     }
     override func connectionLost(_ reason: Failure) {
@@ -148,6 +148,6 @@ func connectLocal(_ port: Int, _ make: @escaping () -> Protocol = { RecordingPro
 func withRefusingPort<R>(_ body: (Int) async throws -> R) async throws -> R {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
-    try Socket.bind(fd, .ipv4(host: "127.0.0.1", port: 0))
-    return try await body(Socket.localAddress(fd)!.port)
+    try SocketCalls.bind(fd, .ipv4(host: "127.0.0.1", port: 0))
+    return try await body(SocketCalls.localAddress(fd)!.port)
 }

@@ -211,6 +211,7 @@ struct StaticFileTests {
             func loseConnection() { inner.loseConnection() }
             func abortConnection() { inner.abortConnection() }
             var disconnecting: Bool { inner.disconnecting }
+            var bufferedBytes: Int { inner.bufferedBytes }
             var peer: Address { inner.peer }
             var host: Address { inner.host }
             func registerProducer(_ producer: any Producer, streaming: Bool) { inner.registerProducer(producer, streaming: streaming) }

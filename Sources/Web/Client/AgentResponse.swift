@@ -119,7 +119,7 @@ public final class AgentResponse {
         bodyState = .finished
         var body = ByteBuffer()
         for b in buffered {
-            if body.isEmpty { body = b } else { body.writeBuffer(b) }
+            if body.isEmpty { body = b } else { body.writeImmutableBuffer(b) }
         }
         return body
     }

@@ -27,12 +27,14 @@ final class ClientBodyWriter: Consumer {
             var frame = ByteBuffer(capacity: data.readableBytes + 16)
             frame.writeString(String(data.readableBytes, radix: 16))
             frame.writeString("\r\n")
-            frame.writeBuffer(data)
+            frame.writeImmutableBuffer(data)
             frame.writeString("\r\n")
             transport.write(frame)
         }
     }
 
+    /// Frames go straight to the connection: what is buffered is the connection's.
+    var bufferedBytes: Int { transport.bufferedBytes }
     func registerProducer(_ producer: any Producer, streaming: Bool) {}
     func unregisterProducer() {}
 

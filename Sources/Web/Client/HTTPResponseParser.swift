@@ -117,7 +117,7 @@ public struct HTTPResponseParser {
     public mutating func feed(_ data: ByteBuffer) {
         guard !data.isEmpty else { return }
         receivedAnything = true
-        if buffer.isEmpty { buffer = data } else { buffer.writeBuffer(data) }
+        if buffer.isEmpty { buffer = data } else { buffer.writeImmutableBuffer(data) }
     }
 
     /// The next event, or nil when more bytes are needed (or the response is complete).
@@ -209,11 +209,11 @@ public struct HTTPResponseParser {
                 state = left == 0 ? .chunkDataEnd : .chunkData(left)
                 return .body(slice)
             case .chunkDataEnd:
-                guard let b0 = buffer.getByte(at: 0) else { return nil }
+                guard let b0 = buffer.byte(atOffset: 0) else { return nil }
                 if b0 == 0x0A {
                     buffer.moveReaderIndex(forwardBy: 1)
                 } else if b0 == 0x0D {
-                    guard let b1 = buffer.getByte(at: 1) else { return nil }
+                    guard let b1 = buffer.byte(atOffset: 1) else { return nil }
                     guard b1 == 0x0A else { throw .missingCRLFAfterChunk }
                     buffer.moveReaderIndex(forwardBy: 2)
                 } else {
@@ -271,7 +271,7 @@ public struct HTTPResponseParser {
         }
         scanned = 0
         var content = nl
-        if nl > 0 && buffer.getByte(at: nl - 1) == 0x0D { content = nl - 1 }
+        if nl > 0 && buffer.byte(atOffset: nl - 1) == 0x0D { content = nl - 1 }
         if content > limit {
             if headLimited { throw .lineTooLong(limit: limit) }
             throw .chunkSizeLineTooLong(limit: limit)

@@ -31,7 +31,7 @@ final class BodyCollector: Protocol {
     init(code: Int) { self.code = code }
 
     override func dataReceived(_ data: ByteBuffer) {
-        if body.isEmpty { body = data } else { body.writeBuffer(data) }
+        if body.isEmpty { body = data } else { body.writeImmutableBuffer(data) }
     }
 
     override func connectionLost(_ reason: Failure) {

@@ -20,6 +20,8 @@ final class ResponseBodyTransport: Transport {
     var disconnecting: Bool { source == nil }
 
     func write(_ data: ByteBuffer) {}
+    /// Writing does nothing, so nothing is ever buffered.
+    var bufferedBytes: Int { 0 }
     func registerProducer(_ producer: any Producer, streaming: Bool) {}
     func unregisterProducer() {}
     func pauseProducing() { source?.pauseBody() }

@@ -79,9 +79,9 @@ struct HTTPBodyDecoder {
                 received += n
                 if remaining - n == 0 { state = .chunkDataEnd } else { state = .chunkData(remaining: remaining - n); return false }
             case .chunkDataEnd:
-                guard let a = buffer.getByte(at: 0) else { return false }
+                guard let a = buffer.byte(atOffset: 0) else { return false }
                 if a != HTTPBytes.cr { throw .bad("missing CRLF after chunk data") }
-                guard let b = buffer.getByte(at: 1) else { return false }
+                guard let b = buffer.byte(atOffset: 1) else { return false }
                 if b != HTTPBytes.lf { throw .bad("missing CRLF after chunk data") }
                 buffer.moveReaderIndex(forwardBy: 2)
                 state = .chunkSize

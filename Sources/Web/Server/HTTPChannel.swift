@@ -120,7 +120,7 @@ public final class HTTPChannel: Protocol, Producer {
         if let clock { lastActivity = clock.seconds() }
         // Copy into our own buffer rather than keep the transport's: the reactor reuses its 64 KiB read buffer,
         // and sharing it would force a fresh 64 KiB allocation on its next read (copy-on-write).
-        inbound.writeBuffer(data)
+        inbound.writeImmutableBuffer(data)
         if inbound.readableBytes > 4096 { inboundGrew = true }
         if state == .answering {
             if inbound.readableBytes > settings.maxPipelineBuffer && !readPause.contains(.pipeline) {

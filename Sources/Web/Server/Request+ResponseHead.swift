@@ -8,14 +8,14 @@ extension Request {
     /// Writes bytes of the response to the connection (or to ``detachedOutput`` without one); nothing once the
     /// client is gone.
     func send(_ data: ByteBuffer) {
-        if let channel { if !disconnected { channel.transport?.write(data) } } else { detachedOutput.writeBuffer(data) }
+        if let channel { if !disconnected { channel.transport?.write(data) } } else { detachedOutput.writeImmutableBuffer(data) }
     }
 
     /// Appends `data` as one chunk of a chunked body.
     func appendChunk(_ out: inout ByteBuffer, _ data: ByteBuffer) {
         appendHex(&out, data.readableBytes)
         out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
-        out.writeBuffer(data)
+        out.writeImmutableBuffer(data)
         out.writeBytes([HTTPBytes.cr, HTTPBytes.lf])
     }
 

@@ -214,7 +214,7 @@ public final class Request {
                 data = data.readSlice(length: declared) ?? ByteBuffer()
             }
             if !bodyForbidden && data.readableBytes > 0 {
-                if chunked { appendChunk(&out, data) } else { out.writeBuffer(data) }
+                if chunked { appendChunk(&out, data) } else { out.writeImmutableBuffer(data) }
                 sentLength += data.readableBytes
             }
             send(out)
@@ -272,7 +272,7 @@ public final class Request {
         var body = body
         if let encoder, !bodyForbidden || method == "HEAD" {
             var z = encoder.encode(body)
-            z.writeBuffer(encoder.finish())
+            z.writeImmutableBuffer(encoder.finish())
             body = z
             prepareEncodedHead(length: body.readableBytes)
             self.encoder = nil
@@ -280,7 +280,7 @@ public final class Request {
         let n = body.readableBytes
         let length: Int? = HTTPStatus.forbidsBody(code) ? nil : n
         var out = makeHead(contentLength: length, bodyHint: n)
-        if !bodyForbidden { out.writeBuffer(body); sentLength = n }
+        if !bodyForbidden { out.writeImmutableBuffer(body); sentLength = n }
         send(out)
         completeFinish()
     }

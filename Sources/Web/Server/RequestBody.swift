@@ -50,7 +50,7 @@ public final class RequestBody {
         if frozen { return }
         count += data.readableBytes
         if fd < 0 {
-            memory.writeBuffer(data)
+            memory.writeImmutableBuffer(data)
             if memory.readableBytes > threshold { spill() }
         } else {
             writeAll(data)
@@ -89,7 +89,7 @@ public final class RequestBody {
     /// `length` bytes from `offset` (clamped to the body).
     public func read(offset: Int, length: Int) -> ByteBuffer {
         let start = max(0, min(offset, count)), n = max(0, min(length, count - start))
-        if fd < 0 { return memory.getBytes(at: start, length: n).map { ByteBuffer(bytes: $0) } ?? ByteBuffer() }
+        if fd < 0 { return memory.bytes(atOffset: start, length: n).map { ByteBuffer(bytes: $0) } ?? ByteBuffer() }
         var out = ByteBuffer(capacity: n)
         var done = 0
         while done < n {

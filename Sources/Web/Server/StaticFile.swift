@@ -161,7 +161,7 @@ open class StaticFile: Resource {
             var body = ByteBuffer(capacity: total)
             for s in segments {
                 switch s {
-                case .bytes(let b): body.writeBuffer(b)
+                case .bytes(let b): body.writeImmutableBuffer(b)
                 case .file(let off, let n):
                     let got = body.writeWithUnsafeMutableBytes(maxLength: n) { p in max(0, pread(fd, p.baseAddress!, n, off_t(off))) }
                     if got != n { throw ResourceError(500, "file changed while reading") }

@@ -26,7 +26,7 @@ extension RequestHandler {
         headers.set("Content-Encoding", "gzip")
         var z = e.encode(chunk)
         if finishing {
-            z.writeBuffer(e.finish())
+            z.writeImmutableBuffer(e.finish())
         } else {
             encoder = e
             headers.remove("Content-Length")

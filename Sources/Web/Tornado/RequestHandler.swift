@@ -339,7 +339,7 @@ open class RequestHandler {
 
     public func write(_ bytes: ByteBuffer) {
         guard checkWritable() else { return }
-        buffer.writeBuffer(bytes)
+        buffer.writeImmutableBuffer(bytes)
     }
 
     /// Writes `value` as JSON and sets `Content-Type: application/json; charset=UTF-8` (Tornado's
@@ -410,7 +410,7 @@ open class RequestHandler {
             buffer = ByteBuffer()
             if let encoder {
                 tail = encoder.encode(tail)
-                tail.writeBuffer(encoder.finish())
+                tail.writeImmutableBuffer(encoder.finish())
             }
             if request.method != "HEAD" && tail.readableBytes > 0 { request.write(tail) }
             if flushControl != nil { request.unregisterProducer(); flushControl?.release() }
