@@ -1,4 +1,3 @@
-import TwisterProtocols
 
 /// A transport that can send part of a file without copying it through user space (sendfile(2)).
 ///
