@@ -3,7 +3,10 @@
 /// `Deferred<Value>` is a handle onto one chain of (callback, errback) steps. Every `add…` appends one step to
 /// that chain and returns a handle typed for the step's output: the handles are views of the same chain, so
 /// `d.addCallback(f).addCallback(g)` and `d.addCallback(f); d.addCallback(g)` build the same chain, exactly as in
-/// Twisted (use the returned handle so the types line up).
+/// Twisted. The second form is right only while `f` keeps the type: a step that keeps `Value` returns a
+/// discardable handle, a step that changes it does not (discarding it is a compiler warning), so a stale handle
+/// is caught at compile time. A function returning a Deferred is added with `addDeferredCallback`,
+/// `addDeferredErrback` or `addDeferredBoth`: the chain waits for that Deferred.
 ///
 /// Contract:
 /// - `callback(_:)`/`errback(_:)` fire it once; a second fire is ``AlreadyCalledError`` (thrown by
@@ -140,10 +143,36 @@ public struct Deferred<Value> {
         do { return .chain(try f(failure).core) } catch { return .failure(Failure.wrap(error)) }
     }
 
-    /// Appends one (callback, errback) pair (Twisted's `addCallbacks`): exactly one of them runs.
+    // Discardability is the type rule of the chain. Every `add…` returns a handle onto the same chain (Twisted's
+    // single chain). A step that keeps the type (`Value -> Value`, an errback recovering to `Value`) is
+    // `@discardableResult`: the first handle still reads the chain's result, so `d.addCallback(f);
+    // d.addCallback(g)` is right. A step that changes the type is not: discarding its handle warns, because the
+    // next step added to the first handle would get a `U` where it expects a `Value` (a run-time
+    // ``DeferredTypeMismatchError``). A same-type closure resolves to the non-generic overload (more specific).
+    //
+    // A function returning a Deferred is chained with the `addDeferred…` forms (the chain waits for it: Twisted's
+    // `addCallback` returning a Deferred). Passing one to `addCallback`/`addErrback`/`addBoth` resolves to a
+    // deprecated overload (a warning with a fix-it) that does the same, instead of building a
+    // `Deferred<Deferred<U>>`.
+
+    /// Appends one (callback, errback) pair (Twisted's `addCallbacks`): exactly one of them runs. Both keep the
+    /// chain's type, so the result may be discarded.
     @discardableResult @inlinable
+    public func addCallbacks(_ callback: @escaping (Value) throws -> Value,
+                             _ errback: @escaping (Failure) throws -> Value) -> Deferred<Value> {
+        appendCallbacks(callback, errback)
+    }
+
+    /// Appends one (callback, errback) pair whose output type is `U`; use the returned handle for later steps.
+    @inlinable
     public func addCallbacks<U>(_ callback: @escaping (Value) throws -> U,
                                 _ errback: @escaping (Failure) throws -> U) -> Deferred<U> {
+        appendCallbacks(callback, errback)
+    }
+
+    @inlinable
+    func appendCallbacks<U>(_ callback: @escaping (Value) throws -> U,
+                            _ errback: @escaping (Failure) throws -> U) -> Deferred<U> {
         core.append(.init { core in
             if let input = core.successBox { return Self.runCallback(callback, input, core) }
             return Self.runErrback(errback, core.failure!)
@@ -151,9 +180,21 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
-    /// Appends a callback; a failure passes by it untouched.
+    /// Appends a callback that keeps the chain's type; a failure passes by it untouched.
     @discardableResult @inlinable
+    public func addCallback(_ f: @escaping (Value) throws -> Value) -> Deferred<Value> {
+        appendCallback(f)
+    }
+
+    /// Appends a callback whose output type is `U`; a failure passes by it untouched. Later steps go on the
+    /// returned handle (the result is not discardable: this handle no longer reads the chain's type).
+    @inlinable
     public func addCallback<U>(_ f: @escaping (Value) throws -> U) -> Deferred<U> {
+        appendCallback(f)
+    }
+
+    @inlinable
+    func appendCallback<U>(_ f: @escaping (Value) throws -> U) -> Deferred<U> {
         core.append(.init { core in
             guard let input = core.successBox else { return .unchanged }
             return Self.runCallback(f, input, core)
@@ -161,14 +202,34 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
-    /// Appends a callback that returns a Deferred: the chain waits for it and continues with its result.
+    /// Appends a callback that returns a Deferred of the chain's type: the chain pauses until that Deferred
+    /// fires and continues with its result (Twisted's `addCallback` with a function returning a Deferred).
     @discardableResult @inlinable
-    public func addCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
+    public func addDeferredCallback(_ f: @escaping (Value) throws -> Deferred<Value>) -> Deferred<Value> {
+        appendDeferredCallback(f)
+    }
+
+    /// Appends a callback that returns a `Deferred<U>`: the chain pauses until it fires and continues with its
+    /// result. Later steps go on the returned handle.
+    @inlinable
+    public func addDeferredCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredCallback(f)
+    }
+
+    @inlinable
+    func appendDeferredCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
         core.append(.init { core in
             guard let input = core.successBox else { return .unchanged }
             return Self.runChainingCallback(f, input)
         })
         return Deferred<U>(core: core)
+    }
+
+    /// A callback returning a Deferred is chained (the chain waits for it); spelled `addDeferredCallback`.
+    @available(*, deprecated, renamed: "addDeferredCallback", message: "a callback that returns a Deferred is chained with addDeferredCallback")
+    @inlinable
+    public func addCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredCallback(f)
     }
 
     /// Appends an errback; a value passes by it untouched. Returning recovers (the next callback gets the
@@ -182,9 +243,10 @@ public struct Deferred<Value> {
         return self
     }
 
-    /// Appends an errback that returns a Deferred: the chain waits for it.
-    @discardableResult @inlinable @_disfavoredOverload
-    public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
+    /// Appends an errback that returns a Deferred: the chain pauses until it fires and continues with its
+    /// result (a success recovers, a failure stays on the failure path).
+    @discardableResult @inlinable
+    public func addDeferredErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
         core.append(.init { core in
             guard let failure = core.failure else { return .unchanged }
             return Self.runChainingErrback(f, failure)
@@ -192,9 +254,27 @@ public struct Deferred<Value> {
         return self
     }
 
-    /// Appends the same function for both paths (Twisted's `addBoth`).
+    /// An errback returning a Deferred is chained (the chain waits for it); spelled `addDeferredErrback`.
+    @available(*, deprecated, renamed: "addDeferredErrback", message: "an errback that returns a Deferred is chained with addDeferredErrback")
+    @discardableResult @inlinable @_disfavoredOverload
+    public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
+        addDeferredErrback(f)
+    }
+
+    /// Appends the same function for both paths (Twisted's `addBoth`), keeping the chain's type.
     @discardableResult @inlinable
+    public func addBoth(_ f: @escaping (Result<Value, Failure>) throws -> Value) -> Deferred<Value> {
+        appendBoth(f)
+    }
+
+    /// Appends the same function for both paths, with output type `U`; later steps go on the returned handle.
+    @inlinable
     public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> U) -> Deferred<U> {
+        appendBoth(f)
+    }
+
+    @inlinable
+    func appendBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> U) -> Deferred<U> {
         core.append(.init { core in
             if let input = core.successBox { return Self.runCallback({ try f(.success($0)) }, input, core) }
             return Self.runErrback({ try f(.failure($0)) }, core.failure!)
@@ -202,9 +282,22 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
-    /// Appends the same Deferred-returning function for both paths.
+    /// Appends the same Deferred-returning function for both paths, keeping the chain's type: the chain pauses
+    /// until the returned Deferred fires.
     @discardableResult @inlinable
-    public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
+    public func addDeferredBoth(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<Value>) -> Deferred<Value> {
+        appendDeferredBoth(f)
+    }
+
+    /// Appends the same Deferred-returning function for both paths, with output type `U`: the chain pauses until
+    /// the returned Deferred fires. Later steps go on the returned handle.
+    @inlinable
+    public func addDeferredBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredBoth(f)
+    }
+
+    @inlinable
+    func appendDeferredBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
         core.append(.init { core in
             if let input = core.successBox { return Self.runChainingCallback({ try f(.success($0)) }, input) }
             return Self.runChainingErrback({ try f(.failure($0)) }, core.failure!)
@@ -212,9 +305,16 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
+    /// A function returning a Deferred for both paths is chained; spelled `addDeferredBoth`.
+    @available(*, deprecated, renamed: "addDeferredBoth", message: "a function that returns a Deferred is chained with addDeferredBoth")
+    @inlinable
+    public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredBoth(f)
+    }
+
     /// Fires `other` with this chain's result at this point (Twisted's `chainDeferred`; not trampolined).
-    /// This chain continues with nil-equivalent: its later steps see `Void`.
-    @discardableResult
+    /// This chain continues with nil-equivalent: its later steps see `Void` (so the returned handle is the one to
+    /// add them to; discard it explicitly with `_ =` when nothing follows).
     public func chainDeferred(_ other: Deferred<Value>) -> Deferred<Void> {
         other.core.chainedTo = core
         return addCallbacks({ v -> Void in other.callback(v) }, { f -> Void in other.errback(f) })

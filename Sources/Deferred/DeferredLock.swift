@@ -33,8 +33,8 @@ public final class DeferredLock {
 
     /// Acquires, runs `f`, and releases when its Deferred fires (success or failure); the result passes through.
     public func run<T>(_ f: @escaping () throws -> Deferred<T>) -> Deferred<T> {
-        acquire().addCallback { lock -> Deferred<T> in
-            maybeDeferred(f).addBoth { (r: Result<T, Failure>) throws -> T in
+        acquire().addDeferredCallback { lock in
+            maybeDeferred(f).addBoth { r in
                 lock.release()
                 return try r.get()
             }
@@ -85,8 +85,8 @@ public final class DeferredSemaphore {
     }
 
     public func run<T>(_ f: @escaping () throws -> Deferred<T>) -> Deferred<T> {
-        acquire().addCallback { sem -> Deferred<T> in
-            maybeDeferred(f).addBoth { (r: Result<T, Failure>) throws -> T in
+        acquire().addDeferredCallback { sem in
+            maybeDeferred(f).addBoth { r in
                 sem.release()
                 return try r.get()
             }

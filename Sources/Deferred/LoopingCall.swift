@@ -135,7 +135,7 @@ public func deferLater<T>(_ clock: any ReactorTime, _ delay: Double, _ f: @escap
 
 /// A Deferred that fires `delay` seconds from now with `f`'s Deferred's result.
 public func deferLater<T>(_ clock: any ReactorTime, _ delay: Double, _ f: @escaping () throws -> Deferred<T>) -> Deferred<T> {
-    deferLater(clock, delay, { () }).addCallback { _ in try f() }
+    deferLater(clock, delay, { () }).addDeferredCallback { _ in try f() }
 }
 
 /// A Deferred that fires with `()` `delay` seconds from now.

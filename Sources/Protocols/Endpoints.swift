@@ -90,7 +90,7 @@ public func connectProtocol<P: Protocol>(_ endpoint: any ClientEndpoint, _ proto
         used = true
         return proto
     }
-    return endpoint.connect(factory).addCallback { (_: Protocol) -> P in proto }
+    return endpoint.connect(factory).addCallback { _ in proto }
 }
 
 /// Parses a server endpoint description (Twisted's `serverFromString`):

@@ -117,21 +117,21 @@ public final class Agent: HTTPAgent {
         if let l = t.idleList { list = l } else { list = pool.idleList(key); t.idleList = list }
         if let proto = pool.takeIdle(list) {
             // A reused connection at once: no Deferred for the connection, one errback step for the retry.
-            return proto.request(req, url: absolute).addErrback { (f: Failure) throws -> Deferred<Response> in
+            return proto.request(req, url: absolute).addDeferredErrback { f in
                 guard self.shouldRetry(req, f) else { throw f }
                 return self.pool.newConnection(key, connector: self.connector, connectTimeout: self.connectTimeout)
-                    .addCallback { $0.request(req, url: absolute) }
+                    .addDeferredCallback { $0.request(req, url: absolute) }
             }
         }
         return pool.getConnection(key, connector: connector, connectTimeout: connectTimeout)
-            .addCallback { (conn: (HTTP11ClientProtocol, reused: Bool)) -> Deferred<Response> in
+            .addDeferredCallback { conn in
                 let (proto, reused) = conn
                 let d = proto.request(req, url: absolute)
                 guard reused else { return d }
-                return d.addErrback { (f: Failure) throws -> Deferred<Response> in
+                return d.addDeferredErrback { f in
                     guard self.shouldRetry(req, f) else { throw f }
                     return self.pool.newConnection(key, connector: self.connector, connectTimeout: self.connectTimeout)
-                        .addCallback { $0.request(req, url: absolute) }
+                        .addDeferredCallback { $0.request(req, url: absolute) }
                 }
             }
     }

@@ -16,7 +16,7 @@ public final class ContentDecoderAgent: HTTPAgent {
     public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
         var h = headers
         if !h.contains("Accept-Encoding") { h.add("Accept-Encoding", "gzip, deflate") }
-        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { (r: Response) throws -> Response in
+        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { r in
             try Self.decoded(r)
         }
     }

@@ -51,7 +51,7 @@ public class RedirectAgent: HTTPAgent {
     }
 
     private func send(_ method: String, _ url: String, _ headers: HTTPHeaders, _ body: (any BodyProducer)?, count: Int) -> Deferred<Response> {
-        agent.request(method, url, headers: headers, bodyProducer: body).addCallback { (r: Response) throws -> Deferred<Response> in
+        agent.request(method, url, headers: headers, bodyProducer: body).addDeferredCallback { r in
             try self.handle(r, method, url, headers, body, count)
         }
     }
@@ -99,10 +99,10 @@ public class RedirectAgent: HTTPAgent {
         // Drain the redirect's body first so its connection goes back to the pool for the next hop.
         let drained = DiscardBody()
         r.deliverBody(drained)
-        return drained.finished.addBoth { (result: Result<Void, Failure>) throws -> Deferred<Response> in
+        return drained.finished.addDeferredBoth { result in
             if case .failure(let f) = result { throw f }  // cancelled while draining
             return self.send(nextMethod, next.description, h, nextBody, count: count + 1)
-        }.addCallback { (final: Response) -> Response in
+        }.addCallback { final in
             if final.previousResponse == nil || final.previousResponse !== r {
                 final.previousResponse = r
             }

@@ -47,7 +47,7 @@ public final class HTTPClient {
         var producer: (any BodyProducer)?
         if let make = request.bodyProducer { producer = make() } else if let b = request.body { producer = BytesBodyProducer(b) }
         var d = agent.request(request.method, request.url, headers: request.headers, bodyProducer: producer)
-            .addErrback { (f: Failure) throws -> Response in
+            .addErrback { f in
                 // Tornado returns the last redirect when it cannot go further.
                 if let e = f.value(as: RedirectError.self) {
                     switch e.kind {
@@ -57,7 +57,7 @@ public final class HTTPClient {
                 }
                 throw f
             }
-            .addCallback { (r: Response) -> Deferred<HTTPResponse> in
+            .addDeferredCallback { r in
                 self.collect(r, request, start: start)
             }
         if let t = request.requestTimeout {
@@ -119,7 +119,7 @@ public final class HTTPClient {
             r.deliverBody(p)
             return d
         }
-        return readBody(r).addErrback { (f: Failure) throws -> ByteBuffer in
+        return readBody(r).addErrback { f in
             if let partial = f.value(as: PartialDownloadError.self) { return partial.body }
             throw f
         }.addCallback { make($0) }

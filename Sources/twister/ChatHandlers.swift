@@ -75,7 +75,7 @@ final class ChatMessageUpdatesHandler: ChatBaseHandler {
         }
         let d = buffer.wait()
         waiter = d
-        return d.addCallback { (_: Void) -> Deferred<Void> in self.respondWhenReady() }
+        return d.addDeferredCallback { _ in self.respondWhenReady() }
     }
 
     override func onConnectionClose() {

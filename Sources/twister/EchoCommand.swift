@@ -28,7 +28,7 @@ enum EchoCommand {
         reactor.callWhenRunning {
             do {
                 let endpoint = try serverFromString(reactor, description)
-                endpoint.listen(Factory { EchoServerProtocol() }).addCallbacks({ (port: any ListeningPort) -> Void in
+                _ = endpoint.listen(Factory { EchoServerProtocol() }).addCallbacks({ (port: any ListeningPort) -> Void in
                     FileHandle.standardOutput.write(Data("echo: listening on \(port.host)\n".utf8))
                 }, { (f: Failure) -> Void in
                     FileHandle.standardError.write(Data("twister echo: cannot listen on \(description): \(f.error)\n".utf8))

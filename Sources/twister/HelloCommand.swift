@@ -44,7 +44,7 @@ enum WebServing {
             do {
                 let endpoint = try serverFromString(reactor, listen)
                 let site = makeSite(reactor)
-                endpoint.listen(site).addCallbacks({ (port: any ListeningPort) -> Void in
+                _ = endpoint.listen(site).addCallbacks({ (port: any ListeningPort) -> Void in
                     printLine("\(name): listening on \(port.host)")
                 }, { (f: Failure) -> Void in
                     FileHandle.standardError.write(Foundation.Data("twister \(name): cannot listen on \(listen): \(f.error)\n".utf8))

@@ -44,7 +44,7 @@ struct DontFail: Error { let actual: Int }
     @Test func case71_awaitingPausedChainedAndFailedDeferreds() async throws {
         let inner = Deferred<String>()
         let outer = Deferred<Void>()
-        let chained = outer.addCallback { _ in inner }
+        let chained = outer.addDeferredCallback { _ in inner }
         outer.callback(())
         chained.pause()
         Task { @MainActor in
@@ -159,7 +159,7 @@ struct DontFail: Error { let actual: Int }
     @Test func case80_asynchronousCancellationWaitsForTheBody() async throws {
         let more = Deferred<Int>()
         let c = Deferred<Int>()
-        let afterCancel = c.addErrback { _ in more }
+        let afterCancel = c.addDeferredErrback { _ in more }
         let d = Deferred<Int> { try await afterCancel.value + 1 }
         d.cancel()
         #expect(!d.called)
@@ -197,7 +197,7 @@ struct DontFail: Error { let actual: Int }
         x.callback(3)
         #expect(try await d.value == 3)
         var later: Int?
-        x.addCallback { later = $0 }
+        _ = x.addCallback { later = $0 }
         #expect(later == nil)
     }
 

@@ -88,7 +88,7 @@ import Testing
         clock.pump([0.05, 0.1, 0.1])
         #expect(calls == 3)
         var stopped: LoopingCall?
-        d.addCallback { stopped = $0 }
+        _ = d.addCallback { stopped = $0 }
         lc.stop()
         #expect(stopped === lc)
         #expect(clock.pendingCalls.isEmpty)
@@ -183,7 +183,7 @@ import Testing
         let d = try lc.start(1)
         lc.stop()
         var fired = false
-        d.addCallback { _ in fired = true }
+        _ = d.addCallback { _ in fired = true }
         #expect(!fired)
         pending.callback(())
         #expect(fired)
@@ -203,7 +203,7 @@ import Testing
     @Test func task13_deferLater() {
         let clock = Clock()
         var got: String?
-        deferLater(clock, 3) { "foo" + "bar" }.addCallback { got = $0 }
+        _ = deferLater(clock, 3) { "foo" + "bar" }.addCallback { got = $0 }
         clock.advance(2)
         #expect(got == nil)
         clock.advance(1)

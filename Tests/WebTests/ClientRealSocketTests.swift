@@ -193,8 +193,8 @@ func residentBytes() -> Int {
         let base = "http://127.0.0.1:\(server.port)"
         let agent = Agent(reactor: .shared)
         // Keep-alive: the same client port answers twice.
-        let p1 = String(buffer: try await within(5, agent.request("GET", base + "/port").addCallback { readBody($0) }))
-        let p2 = String(buffer: try await within(5, agent.request("GET", base + "/port").addCallback { readBody($0) }))
+        let p1 = String(buffer: try await within(5, agent.request("GET", base + "/port").addDeferredCallback { readBody($0) }))
+        let p2 = String(buffer: try await within(5, agent.request("GET", base + "/port").addDeferredCallback { readBody($0) }))
         #expect(p1 == p2)
         #expect(agent.pool.connectionsOpened == 1)
         // Chunked, streamed in pieces.
@@ -288,7 +288,7 @@ func residentBytes() -> Int {
         }
         #expect(agent.pool.connectionsOpened == 1)
         // Concurrency over 4 connections, then reuse of the idle ones (limit 2 kept).
-        let many = (0..<4).map { _ in agent.request("GET", base + "/index.html").addCallback { readBody($0) } }
+        let many = (0..<4).map { _ in agent.request("GET", base + "/index.html").addDeferredCallback { readBody($0) } }
         for d in many { _ = try await within(5, d) }
         #expect(agent.pool.idleCount(ConnectionKey(scheme: "http", host: "127.0.0.1", port: nginx.port)) == 2)
         // gzip (chunked from nginx) and a redirect.

@@ -116,7 +116,7 @@ extension Deferred {
         switch r {
         case .success(let v): Issue.record("expected failure, got \(v)", sourceLocation: sourceLocation); return nil
         case .failure(let f):
-            addBoth { _ in }  // handled: keep the unhandled-error hook quiet
+            _ = addBoth { _ in }  // handled: keep the unhandled-error hook quiet
             return f.error
         }
     }

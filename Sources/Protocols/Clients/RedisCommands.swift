@@ -17,7 +17,7 @@ public enum RedisSetCondition: Sendable, Equatable {
 /// the reply; a reply of the wrong shape fails with ``RedisError/unexpectedReply(_:)``.
 extension RedisProtocol {
     private func map<T>(_ args: [RedisArgument], _ f: @escaping (RedisValue) throws -> T) -> Deferred<T> {
-        execute(args).addCallback { (v: RedisValue) throws -> T in try f(v) }
+        execute(args).addCallback { v in try f(v) }
     }
     /// A command whose reply is an integer: one Deferred, fired by the protocol itself (no mapping step).
     private func integerCommand(_ args: [RedisArgument]) -> Deferred<Int64> {

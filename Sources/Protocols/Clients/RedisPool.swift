@@ -94,7 +94,7 @@ public final class RedisPool {
 
     /// Runs one command on a pooled connection.
     public func execute(_ args: [RedisArgument]) -> Deferred<RedisValue> {
-        acquire().addCallback { (p: RedisProtocol) -> Deferred<RedisValue> in p.execute(args) }
+        acquire().addDeferredCallback { p in p.execute(args) }
     }
 
     /// Closes every connection and stops reconnecting.

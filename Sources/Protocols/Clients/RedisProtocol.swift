@@ -160,7 +160,7 @@ public final class RedisProtocol: Protocol {
         let ds = pipeline(all)
         // MULTI's and QUEUED replies: EXEC reports what matters; swallow their errors so none goes unhandled.
         for d in ds.dropLast() { _ = d.addBoth { _ in () } }
-        return ds.last!.addCallback { (v: RedisValue) throws -> [RedisValue] in
+        return ds.last!.addCallback { v in
             if v.isNull { throw RedisError.transactionAborted }
             guard case .array(let a) = v else { throw RedisError.unexpectedReply("EXEC returned \(v)") }
             return a
