@@ -31,8 +31,8 @@ check same_type_discarded clean '
     d.addErrback { _ in 0 }
     d.addBoth { r in (try? r.get()) ?? 0 }
     d.addCallbacks({ $0 }, { _ in 0 })
-    d.addDeferredCallback { x in succeed(x + 1) }
-    d.addDeferredErrback { _ in succeed(0) }'
+    d.addDeferredCallback { x in Deferred.succeed(x + 1) }
+    d.addDeferredErrback { _ in Deferred.succeed(0) }'
 check void_chain_discarded clean '
     let v = Deferred<Void>()
     v.addCallback { print("x") }
@@ -44,7 +44,7 @@ check type_changing_kept clean '
     let d = Deferred<Int>()
     let s = d.addCallback { "\($0)" }
     let n = d.addCallback { $0 + 1 }.addCallback { "\($0)" }.addCallback { $0.count }
-    let t = d.addDeferredCallback { x in succeed("\(x)") }
+    let t = d.addDeferredCallback { x in Deferred.succeed("\(x)") }
     _ = (s, n, t)'
 check type_changing_discarded "result of call to ${q}addCallback${q} is unused" '
     let d = Deferred<Int>()
@@ -60,17 +60,24 @@ check type_changing_both_discarded "result of call to ${q}addBoth${q} is unused"
     d.addBoth { r in print(r) }'
 check deferred_from_addCallback "use ${q}addDeferredCallback${q} instead" '
     let d = Deferred<Int>()
-    let e = d.addCallback { x in succeed(x) }
+    let e = d.addCallback { x in Deferred.succeed(x) }
     _ = e'
 check deferred_from_addErrback "use ${q}addDeferredErrback${q} instead" '
     let d = Deferred<Int>()
-    d.addErrback { _ in succeed(0) }'
+    d.addErrback { _ in Deferred.succeed(0) }'
 check deferred_from_addBoth "use ${q}addDeferredBoth${q} instead" '
     let d = Deferred<Int>()
-    let e = d.addBoth { _ in succeed(0) }
+    let e = d.addBoth { _ in Deferred.succeed(0) }
     _ = e'
 check throwing_errback_not_ambiguous clean '
     let d = Deferred<Int>()
     d.addErrback { f in throw f }'
+check no_global_succeed_or_fail clean '
+    func fail(_ message: String) -> String { message }       // a test library'"'"'s fail: no collision
+    func succeed() -> Bool { true }
+    _ = fail("x")
+    _ = succeed()
+    let d: Deferred<Int> = .fail(CancelledError())
+    d.addErrback { _ in 0 }'
 [ "$failures" = 0 ] && echo "all snippets behave as expected" || echo "$failures snippet(s) failed"
 [ "$failures" = 0 ]

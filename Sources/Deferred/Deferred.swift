@@ -45,15 +45,32 @@ public struct Deferred<Value> {
     public func isSame<U>(_ other: Deferred<U>) -> Bool { core === other.core }
 
     /// The current result, if any: `.success` when the chain holds a value of type `Value`.
+    ///
+    /// `nil` while unfired or waiting on a chained Deferred, and also once the result was taken: by an `await`
+    /// of ``value`` or by another chain that waited on this one (Twisted leaves `None` there too); see
+    /// ``isConsumed``. A value of another type (read through a stale handle) reads as a
+    /// ``DeferredTypeMismatchError`` failure.
     public var result: Result<Value, Failure>? {
         switch core.state {
         case nil: return nil
         case .failure(let f)?: return .failure(f)
         case .success(let box)?:
             if let v = box.get(Value.self) { return .success(v) }
+            if box.anyValue is ResultConsumed { return nil }
             return .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: box.anyValue))")))
         }
     }
+
+    /// True once the chain's result was taken (by an `await` of ``value`` or by a chain that waited on this
+    /// Deferred): ``result`` is then `nil`, and steps added later get no value (they see ``ResultConsumed``).
+    public var isConsumed: Bool {
+        if case .success(let box)? = core.state { return box.anyValue is ResultConsumed }
+        return false
+    }
+
+    /// The chain's shared state, for observers in the same package (``DeferredReleaseProbe`` in TwisterTesting
+    /// watches it weakly).
+    package var coreObject: AnyObject { core }
 
     // MARK: firing
 
@@ -332,26 +349,29 @@ public struct Deferred<Value> {
     public func cancel() { core.cancel() }
 }
 
-/// A Deferred that already holds `value` (Twisted's `succeed`).
-@inlinable public func succeed<Value>(_ value: Value) -> Deferred<Value> {
-    let d = Deferred<Value>()
-    d.callback(value)
-    return d
-}
+extension Deferred {
+    /// A Deferred that already holds `value` (Twisted's `succeed`): steps added to it run at once.
+    @inlinable public static func succeed(_ value: Value) -> Deferred<Value> {
+        let d = Deferred<Value>()
+        d.callback(value)
+        return d
+    }
 
-/// A Deferred that already holds a failure wrapping `error` (Twisted's `fail`).
-public func fail<Value>(_ error: any Error, as: Value.Type = Value.self) -> Deferred<Value> {
-    let d = Deferred<Value>()
-    d.errback(error)
-    return d
+    /// A Deferred that already holds a failure wrapping `error` (Twisted's `fail`): errbacks added to it run at
+    /// once, and an unhandled one is reported when the last handle is released.
+    public static func fail(_ error: any Error) -> Deferred<Value> {
+        let d = Deferred<Value>()
+        d.errback(error)
+        return d
+    }
 }
 
 /// Calls `f` and wraps its outcome in a Deferred (Twisted's `maybeDeferred`): a throw becomes a failed Deferred.
 public func maybeDeferred<Value>(_ f: () throws -> Value) -> Deferred<Value> {
-    do { return succeed(try f()) } catch { return fail(error) }
+    do { return .succeed(try f()) } catch { return .fail(error) }
 }
 
 /// Calls `f` and returns its Deferred; a throw becomes a failed Deferred (Twisted's `maybeDeferred`).
 public func maybeDeferred<Value>(_ f: () throws -> Deferred<Value>) -> Deferred<Value> {
-    do { return try f() } catch { return fail(error) }
+    do { return try f() } catch { return .fail(error) }
 }

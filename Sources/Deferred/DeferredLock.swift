@@ -55,9 +55,9 @@ public final class DeferredSemaphore {
     public private(set) var tokens: Int
     private var waiting: [Deferred<DeferredSemaphore>] = []
 
-    /// `tokens` must be at least 1 (else ``ValueError``).
+    /// `tokens` must be at least 1 (else ``InvalidArgumentError``).
     public init(_ tokens: Int) throws {
-        guard tokens >= 1 else { throw ValueError("DeferredSemaphore requires tokens >= 1") }
+        guard tokens >= 1 else { throw InvalidArgumentError("DeferredSemaphore requires tokens >= 1") }
         self.limit = tokens
         self.tokens = tokens
     }
@@ -129,7 +129,7 @@ public final class DeferredQueue<Element> {
 
     public func get() throws -> Deferred<Element> {
         if !pending.isEmpty {
-            return succeed(pending.removeFirst())
+            return Deferred.succeed(pending.removeFirst())
         }
         if backlog == nil || waiting.count < backlog! {
             let d = Deferred<Element>(canceller: { [weak self] d in

@@ -28,8 +28,8 @@ public final class TCPServerEndpoint: ServerEndpoint {
         self.reactor = reactor; self.port = port; self.interface = interface; self.backlog = backlog; self.reusePort = reusePort
     }
     public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
-        do { return succeed(try reactor.listenTCP(port, factory, backlog: backlog, interface: interface, reusePort: reusePort)) }
-        catch { return fail(error) }
+        do { return Deferred.succeed(try reactor.listenTCP(port, factory, backlog: backlog, interface: interface, reusePort: reusePort)) }
+        catch { return Deferred.fail(error) }
     }
 }
 
@@ -44,8 +44,8 @@ public final class UNIXServerEndpoint: ServerEndpoint {
         self.reactor = reactor; self.path = path; self.mode = mode; self.backlog = backlog
     }
     public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
-        do { return succeed(try reactor.listenUNIX(path, factory, backlog: backlog, mode: mode)) }
-        catch { return fail(error) }
+        do { return Deferred.succeed(try reactor.listenUNIX(path, factory, backlog: backlog, mode: mode)) }
+        catch { return Deferred.fail(error) }
     }
 }
 

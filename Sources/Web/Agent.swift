@@ -90,14 +90,14 @@ public final class Agent: HTTPAgent {
 
     public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<Response> {
         let t: Target
-        do { t = try target(url) } catch { return fail(error) }
+        do { t = try target(url) } catch { return Deferred.fail(error) }
         var req: ClientRequest
         if headers.isEmpty && bodyProducer == nil {
             // The common request (no headers of the caller's, no body): its head is validated and serialized
             // once per URL and method, and written as is.
             req = ClientRequest(method: method, target: t.target, headers: t.hostOnly, bodyProducer: nil, persistent: pool.persistent)
             if t.preparedMethod != method {
-                do { try req.validate() } catch { return fail(error) }
+                do { try req.validate() } catch { return Deferred.fail(error) }
                 t.preparedHead = req.serializeHeadWithoutBody()
                 t.preparedMethod = method
             }
@@ -106,7 +106,7 @@ public final class Agent: HTTPAgent {
             var h = headers
             if !h.contains("Host") { h.add("Host", t.hostHeader) }
             req = ClientRequest(method: method, target: t.target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
-            do { try req.validate() } catch { return fail(error) }
+            do { try req.validate() } catch { return Deferred.fail(error) }
         }
         req.expectContinue = expectContinue
         req.firstByteTimeout = firstByteTimeout

@@ -60,7 +60,7 @@ public class RedirectAgent: HTTPAgent {
                         _ body: (any BodyProducer)?, _ count: Int) throws -> Deferred<Response> {
         let how = follow(r.code, method)
         switch how {
-        case .no: return succeed(r)
+        case .no: return Deferred.succeed(r)
         case .refuse:
             throw RedirectError(kind: .methodNotRedirectable(method: method, code: r.code), location: r.headers["Location"], response: r)
         case .sameMethodAndBody, .asGet: break
@@ -82,7 +82,7 @@ public class RedirectAgent: HTTPAgent {
         var nextMethod = method
         var nextBody: (any BodyProducer)?
         switch how {
-        case .no, .refuse: return succeed(r)  // handled above
+        case .no, .refuse: return Deferred.succeed(r)  // handled above
         case .asGet:
             nextMethod = "GET"
             h.remove("Content-Type")

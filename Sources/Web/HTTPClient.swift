@@ -27,20 +27,14 @@ public final class HTTPClient {
     /// Closes the idle connections.
     public func close() { pool.closeCachedConnections() }
 
+    /// Fetches `url` (Tornado's `fetch`); the Deferred fires with the response. In async code,
+    /// `try await client.fetch(url).value`. One shape only: there is no overload on the return type.
     public func fetch(_ url: String, method: String = "GET", headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil,
                       raiseError: Bool = true) -> Deferred<HTTPResponse> {
         fetch(HTTPRequest(url, method: method, headers: headers, body: body), raiseError: raiseError)
     }
 
-    public func fetch(_ url: String, method: String = "GET", headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil,
-                      raiseError: Bool = true) async throws -> HTTPResponse {
-        try await fetch(url, method: method, headers: headers, body: body, raiseError: raiseError).value
-    }
-
-    public func fetch(_ request: HTTPRequest, raiseError: Bool = true) async throws -> HTTPResponse {
-        try await fetch(request, raiseError: raiseError).value
-    }
-
+    /// Fetches `request`; see ``fetch(_:method:headers:body:raiseError:)``.
     public func fetch(_ request: HTTPRequest, raiseError: Bool = true) -> Deferred<HTTPResponse> {
         let start = clock.seconds()
         let agent = makeAgent(for: request)

@@ -6,7 +6,7 @@
 @ReactorActor
 public func readBody(_ response: Response) -> Deferred<ByteBuffer> {
     // The common small response was read whole before the caller saw it: no collector, no waiting chain.
-    if let body = response.takeCompleteBody() { return succeed(body) }
+    if let body = response.takeCompleteBody() { return Deferred.succeed(body) }
     let collector = BodyCollector(code: response.code)
     let d = Deferred<ByteBuffer>(canceller: { _ in
         collector.cancelled = true

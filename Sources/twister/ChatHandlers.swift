@@ -70,8 +70,8 @@ final class ChatMessageUpdatesHandler: ChatBaseHandler {
         let messages = buffer.messages(since: cursor)
         if !messages.isEmpty {
             waiter = nil
-            do { try write(json: Updates(messages: messages)) } catch { return fail(error) }
-            return succeed(())
+            do { try write(json: Updates(messages: messages)) } catch { return Deferred.fail(error) }
+            return Deferred.succeed(())
         }
         let d = buffer.wait()
         waiter = d

@@ -243,14 +243,14 @@ import Testing
     @Test func case48_failureMovedByChainingOrClearedIsNotLogged() {
         let rec = withUnhandledRecorder {
             do {
-                let inner = fail(GenericError(), as: Int.self)
+                let inner = Deferred<Int>.fail(GenericError())
                 let outer = Deferred<Void>()
                 outer.addDeferredCallback { _ in inner }.addErrback { _ in 0 }
                 outer.callback(())
             }
             do {
                 let d = Deferred<Int>()
-                d.addDeferredErrback { _ in succeed(1) }
+                d.addDeferredErrback { _ in Deferred.succeed(1) }
                 d.errback(GenericError())
             }
         }

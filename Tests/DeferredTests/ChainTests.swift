@@ -80,15 +80,15 @@ import Testing
 
     @Test func case09_addingToAFiredDeferredRunsSynchronously() {
         var got: Int?
-        _ = succeed(5).addCallback { got = $0 }
+        _ = Deferred.succeed(5).addCallback { got = $0 }
         #expect(got == 5)
         var failed = false
-        fail(GenericError(), as: Int.self).addErrback { _ in failed = true; return 0 }
+        Deferred<Int>.fail(GenericError()).addErrback { _ in failed = true; return 0 }
         #expect(failed)
     }
 
     @Test func case10_succeedMatchesManualCallback() throws {
-        let a = succeed(7)
+        let a = Deferred.succeed(7)
         let b = Deferred<Int>()
         b.callback(7)
         #expect(a.called == b.called)
@@ -164,7 +164,7 @@ import Testing
 
     @Test func case16_pausedFailureRunsErrbackOnlyAfterUnpause() {
         var ran = false
-        let d = fail(GenericError(), as: Int.self)
+        let d = Deferred<Int>.fail(GenericError())
         d.pause()
         d.addErrback { _ in ran = true; return 0 }
         #expect(!ran)

@@ -29,7 +29,7 @@ import Testing
 
     @Test func case20_synchronousImplicitChainStealsTheResult() {
         var got: Int?
-        let first = succeed(5)
+        let first = Deferred.succeed(5)
         let outer = Deferred<Void>()
         _ = outer.addDeferredCallback { _ in first }.addCallback { got = $0 }
         outer.callback(())
@@ -52,7 +52,7 @@ import Testing
         var seen: GenericError?
         let rec = withUnhandledRecorder {
             do {
-                let inner = fail(GenericError(message: "in"), as: Int.self)
+                let inner = Deferred<Int>.fail(GenericError(message: "in"))
                 let outer = Deferred<Void>()
                 outer.addDeferredCallback { _ in inner }.addErrback { f in seen = f.value(as: GenericError.self); return 0 }
                 outer.callback(())
@@ -109,7 +109,7 @@ import Testing
 
     @Test func case26_pausedDeferredWithResultReturnedWaitsForUnpause() {
         var got: Int?
-        let inner = succeed(3)
+        let inner = Deferred.succeed(3)
         inner.pause()
         let outer = Deferred<Void>()
         _ = outer.addDeferredCallback { _ in inner }.addCallback { got = $0 }
@@ -137,9 +137,9 @@ import Testing
 
     @Test func case28_callbackAddedLaterToAStolenDeferredSeesNothing() {
         // Rebuild the Twisted scenario with fired Deferreds:
-        let t = succeed(30)
-        let s = succeed(()).addDeferredCallback { _ in t }
-        let f = succeed(()).addDeferredCallback { _ in s }
+        let t = Deferred.succeed(30)
+        let s = Deferred.succeed(()).addDeferredCallback { _ in t }
+        let f = Deferred.succeed(()).addDeferredCallback { _ in s }
         var got: Int?
         _ = f.addCallback { got = $0 }
         var later: Int? = -1

@@ -36,7 +36,7 @@ import Testing
         #expect(first?.index == 1)
         #expect(first?.subFailure.value(as: GenericError.self)?.message == "from def2")
         // pre-failed input
-        let pre = fail(GenericError(message: "pre"), as: Int.self)
+        let pre = Deferred<Int>.fail(GenericError(message: "pre"))
         var first2: FirstError?
         deferredList([Deferred<Int>(), pre], fireOnOneErrback: true, consumeErrors: true)
             .addErrback { f in first2 = f.value(as: FirstError.self); return .all([]) }
@@ -133,11 +133,11 @@ import Testing
 
     @Test func case60_gatherResults() {
         var values: [Int]?
-        _ = gatherResults([succeed(1), succeed(2)]).addCallback { values = $0 }
+        _ = gatherResults([Deferred.succeed(1), Deferred.succeed(2)]).addCallback { values = $0 }
         #expect(values == [1, 2])
         var fe: FirstError?
-        let bad = fail(GenericError(), as: Int.self)
-        gatherResults([succeed(1), bad], consumeErrors: true).addErrback { f in fe = f.value(as: FirstError.self); return [] }
+        let bad = Deferred<Int>.fail(GenericError())
+        gatherResults([Deferred.succeed(1), bad], consumeErrors: true).addErrback { f in fe = f.value(as: FirstError.self); return [] }
         #expect(fe?.index == 1)
         var laterSaw = false
         bad.addErrback { _ in laterSaw = true; return 0 }
@@ -236,8 +236,8 @@ import Testing
         cancelledWaiter.cancel()
         sem.release()
         #expect(granted == 14)
-        #expect(throws: ValueError.self) { try DeferredSemaphore(0) }
-        #expect(throws: ValueError.self) { try DeferredSemaphore(-1) }
+        #expect(throws: InvalidArgumentError.self) { try DeferredSemaphore(0) }
+        #expect(throws: InvalidArgumentError.self) { try DeferredSemaphore(-1) }
     }
 
     @Test func case66_queueSizesAndBacklog() throws {

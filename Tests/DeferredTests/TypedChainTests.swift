@@ -43,8 +43,8 @@ import Testing
     @Test func deferredErrbackAndBothRecoverThroughAnInnerDeferred() throws {
         let d = Deferred<Int>()
         d.addCallback { _ in throw CancelledError() }
-        d.addDeferredErrback { _ in succeed(5) }
-        d.addDeferredBoth { r in succeed(((try? r.get()) ?? 0) + 1) }
+        d.addDeferredErrback { _ in Deferred.succeed(5) }
+        d.addDeferredBoth { r in Deferred.succeed(((try? r.get()) ?? 0) + 1) }
         d.callback(0)
         #expect(try d.result?.get() == 6)
     }

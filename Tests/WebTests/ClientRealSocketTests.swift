@@ -217,13 +217,13 @@ func residentBytes() -> Int {
         }
         // Tornado-style front: redirects, gzip, errors.
         let client = HTTPClient(reactor: .shared)
-        let red = try await client.fetch(base + "/redirect") as HTTPResponse
+        let red = try await client.fetch(base + "/redirect").value
         #expect(red.text == "hello")
         #expect(red.effectiveURL == base + "/hello")
-        let gz = try await client.fetch(base + "/gzip") as HTTPResponse
+        let gz = try await client.fetch(base + "/gzip").value
         #expect(gz.text == String(repeating: "compressed ", count: 100))
         do {
-            _ = try await client.fetch(base + "/missing") as HTTPResponse
+            _ = try await client.fetch(base + "/missing").value
             Issue.record("expected 404")
         } catch let e as HTTPClientError {
             #expect(e.code == 404)
@@ -271,7 +271,7 @@ func residentBytes() -> Int {
         defer { _ = port.stopListening() }
         let client = HTTPClient(reactor: .shared)
         let encoded = ClientURL.percentEncodePath(path)
-        let r = try await client.fetch("http+unix://\(encoded)/v1/info") as HTTPResponse
+        let r = try await client.fetch("http+unix://\(encoded)/v1/info").value
         #expect(r.text == "unix ok")
         client.close()
     }
@@ -293,12 +293,12 @@ func residentBytes() -> Int {
         #expect(agent.pool.idleCount(ConnectionKey(scheme: "http", host: "127.0.0.1", port: nginx.port)) == 2)
         // gzip (chunked from nginx) and a redirect.
         let client = HTTPClient(reactor: .shared)
-        let g = try await client.fetch(base + "/big.html") as HTTPResponse
+        let g = try await client.fetch(base + "/big.html").value
         #expect(g.text == big)
-        let m = try await client.fetch(base + "/moved") as HTTPResponse
+        let m = try await client.fetch(base + "/moved").value
         #expect(m.text == "hi from nginx")
         #expect(m.effectiveURL.hasSuffix("/index.html"))
-        let nf = try await client.fetch(base + "/nope", raiseError: false) as HTTPResponse
+        let nf = try await client.fetch(base + "/nope", raiseError: false).value
         #expect(nf.code == 404)
         client.close()
         agent.pool.closeCachedConnections()

@@ -105,7 +105,7 @@ public final class RedisProtocol: Protocol {
     /// A Deferred that fires once the connect handshake (HELLO/AUTH/SELECT) succeeded, or fails with its error.
     public func whenReady() -> Deferred<Void> {
         if let closedReason { return fail(closedReason) }
-        if isReady { return succeed(()) }
+        if isReady { return Deferred.succeed(()) }
         let d = Deferred<Void>()
         readyWaiters.append(d)
         return d
@@ -193,7 +193,7 @@ public final class RedisProtocol: Protocol {
         transport.write(out)
     }
 
-    private func fail<T>(_ e: any Error) -> Deferred<T> { TwisterDeferred.fail(e, as: T.self) }
+    private func fail<T>(_ e: any Error) -> Deferred<T> { Deferred<T>.fail(e) }
 
     private static func fail(_ r: Pending, _ e: any Error) {
         switch r {

@@ -52,7 +52,7 @@ nonisolated(unsafe) var blackhole = 0
     let t0 = now()
     let d = Deferred<Int>()
     var h: Deferred<Int> = d
-    for _ in 0..<n { h = h.addDeferredCallback { x in succeed(x + 1) } }
+    for _ in 0..<n { h = h.addDeferredCallback { x in Deferred.succeed(x + 1) } }
     _ = h.addCallback { sink = $0 }
     let t1 = now()
     d.callback(0)
@@ -62,12 +62,12 @@ nonisolated(unsafe) var blackhole = 0
     return (t2 - t0, t2 - t1)
 }
 
-/// `try await succeed(i).value` in a loop inside `Deferred { }` (Swift's inlineCallbacks): awaits per second.
+/// `try await Deferred.succeed(i).value` in a loop inside `Deferred { }` (Swift's inlineCallbacks): awaits per second.
 @MainActor @inline(never) func awaits(_ n: Int) -> Double {
     let t = now()
     let d = Deferred<Int> {
         var s = 0
-        for i in 0..<n { s &+= try await succeed(i).value }
+        for i in 0..<n { s &+= try await Deferred.succeed(i).value }
         return s
     }
     let r = Double(n) / (now() - t)
