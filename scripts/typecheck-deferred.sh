@@ -72,6 +72,16 @@ check deferred_from_addBoth "use ${q}addDeferredBoth${q} instead" '
 check throwing_errback_not_ambiguous clean '
     let d = Deferred<Int>()
     d.addErrback { f in throw f }'
+check maybeDeferred_needs_no_annotations clean '
+    struct E: Error {}
+    let a: Deferred<Int> = maybeDeferred { 1 }
+    let b: Deferred<Int> = maybeDeferred { Deferred.succeed(1) }
+    let c: Deferred<Int> = maybeDeferred { throw E() }
+    let e: Deferred<Int> = maybeDeferred {
+        let x = Deferred.succeed(2)
+        return x
+    }
+    _ = (a, b, c, e)'
 check no_global_succeed_or_fail clean '
     func fail(_ message: String) -> String { message }       // a test library'"'"'s fail: no collision
     func succeed() -> Bool { true }
