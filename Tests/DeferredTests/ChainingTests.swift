@@ -86,8 +86,8 @@ import Testing
         let d = Deferred<Void>()
         _ = d.addDeferredCallback { _ in
             log.append("start-of-cb")
-            return inner.addCallback { v -> String in log.append("firstCallback"); return v }
-        }.addCallback { v -> String in
+            return inner.addCallback { v in log.append("firstCallback"); return v }
+        }.addCallback { v in
             log.append("secondCallback(\(v))")
             return v + v
         }.addCallback { v in log.append(v) }
@@ -99,7 +99,7 @@ import Testing
     @Test func case25_outerCallbackRunsOnlyAfterInnerChainCompletes() {
         var log: [String] = []
         let inner = Deferred<Int>()
-        inner.addCallback { v -> Int in log.append("inner1"); return v }
+        inner.addCallback { v in log.append("inner1"); return v }
         let outer = Deferred<Void>()
         _ = outer.addDeferredCallback { _ in inner }.addCallback { _ in log.append("outer") }
         outer.callback(())
@@ -123,7 +123,7 @@ import Testing
         var innerRan = false
         var outerRan = false
         let inner = Deferred<Int>()
-        inner.addCallback { v -> Int in innerRan = true; return v }
+        inner.addCallback { v in innerRan = true; return v }
         let outer = Deferred<Void>()
         _ = outer.addDeferredCallback { _ in inner }.addCallback { _ in outerRan = true }
         outer.callback(())
