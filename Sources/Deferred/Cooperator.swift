@@ -59,7 +59,7 @@ public final class Cooperator {
 
     /// `cooperate(step).whenDone()`.
     public func coiterate(_ step: @escaping () throws -> CooperativeStep) -> Deferred<Void> {
-        do { return try cooperate(step).whenDone() } catch { return fail(error) }
+        do { return try cooperate(step).whenDone() } catch { return Deferred.fail(error) }
     }
 
     /// Stops: every task fails with `.schedulerStopped`.

@@ -3,7 +3,10 @@
 /// `Deferred<Value>` is a handle onto one chain of (callback, errback) steps. Every `add…` appends one step to
 /// that chain and returns a handle typed for the step's output: the handles are views of the same chain, so
 /// `d.addCallback(f).addCallback(g)` and `d.addCallback(f); d.addCallback(g)` build the same chain, exactly as in
-/// Twisted (use the returned handle so the types line up).
+/// Twisted. The second form is right only while `f` keeps the type: a step that keeps `Value` returns a
+/// discardable handle, a step that changes it does not (discarding it is a compiler warning), so a stale handle
+/// is caught at compile time. A function returning a Deferred is added with `addDeferredCallback`,
+/// `addDeferredErrback` or `addDeferredBoth`: the chain waits for that Deferred.
 ///
 /// Contract:
 /// - `callback(_:)`/`errback(_:)` fire it once; a second fire is ``AlreadyCalledError`` (thrown by
@@ -42,15 +45,32 @@ public struct Deferred<Value> {
     public func isSame<U>(_ other: Deferred<U>) -> Bool { core === other.core }
 
     /// The current result, if any: `.success` when the chain holds a value of type `Value`.
+    ///
+    /// `nil` while unfired or waiting on a chained Deferred, and also once the result was taken: by an `await`
+    /// of ``value`` or by another chain that waited on this one (Twisted leaves `None` there too); see
+    /// ``isConsumed``. A value of another type (read through a stale handle) reads as a
+    /// ``DeferredTypeMismatchError`` failure.
     public var result: Result<Value, Failure>? {
         switch core.state {
         case nil: return nil
         case .failure(let f)?: return .failure(f)
         case .success(let box)?:
             if let v = box.get(Value.self) { return .success(v) }
+            if box.anyValue is ResultConsumed { return nil }
             return .failure(Failure(DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: box.anyValue))")))
         }
     }
+
+    /// True once the chain's result was taken (by an `await` of ``value`` or by a chain that waited on this
+    /// Deferred): ``result`` is then `nil`, and steps added later get no value (they see ``ResultConsumed``).
+    public var isConsumed: Bool {
+        if case .success(let box)? = core.state { return box.anyValue is ResultConsumed }
+        return false
+    }
+
+    /// The chain's shared state, for observers in the same package (``DeferredReleaseProbe`` in TwisterTesting
+    /// watches it weakly).
+    package var coreObject: AnyObject { core }
 
     // MARK: firing
 
@@ -140,10 +160,36 @@ public struct Deferred<Value> {
         do { return .chain(try f(failure).core) } catch { return .failure(Failure.wrap(error)) }
     }
 
-    /// Appends one (callback, errback) pair (Twisted's `addCallbacks`): exactly one of them runs.
+    // Discardability is the type rule of the chain. Every `add…` returns a handle onto the same chain (Twisted's
+    // single chain). A step that keeps the type (`Value -> Value`, an errback recovering to `Value`) is
+    // `@discardableResult`: the first handle still reads the chain's result, so `d.addCallback(f);
+    // d.addCallback(g)` is right. A step that changes the type is not: discarding its handle warns, because the
+    // next step added to the first handle would get a `U` where it expects a `Value` (a run-time
+    // ``DeferredTypeMismatchError``). A same-type closure resolves to the non-generic overload (more specific).
+    //
+    // A function returning a Deferred is chained with the `addDeferred…` forms (the chain waits for it: Twisted's
+    // `addCallback` returning a Deferred). Passing one to `addCallback`/`addErrback`/`addBoth` resolves to a
+    // deprecated overload (a warning with a fix-it) that does the same, instead of building a
+    // `Deferred<Deferred<U>>`.
+
+    /// Appends one (callback, errback) pair (Twisted's `addCallbacks`): exactly one of them runs. Both keep the
+    /// chain's type, so the result may be discarded.
     @discardableResult @inlinable
+    public func addCallbacks(_ callback: @escaping (Value) throws -> Value,
+                             _ errback: @escaping (Failure) throws -> Value) -> Deferred<Value> {
+        appendCallbacks(callback, errback)
+    }
+
+    /// Appends one (callback, errback) pair whose output type is `U`; use the returned handle for later steps.
+    @inlinable
     public func addCallbacks<U>(_ callback: @escaping (Value) throws -> U,
                                 _ errback: @escaping (Failure) throws -> U) -> Deferred<U> {
+        appendCallbacks(callback, errback)
+    }
+
+    @inlinable
+    func appendCallbacks<U>(_ callback: @escaping (Value) throws -> U,
+                            _ errback: @escaping (Failure) throws -> U) -> Deferred<U> {
         core.append(.init { core in
             if let input = core.successBox { return Self.runCallback(callback, input, core) }
             return Self.runErrback(errback, core.failure!)
@@ -151,9 +197,21 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
-    /// Appends a callback; a failure passes by it untouched.
+    /// Appends a callback that keeps the chain's type; a failure passes by it untouched.
     @discardableResult @inlinable
+    public func addCallback(_ f: @escaping (Value) throws -> Value) -> Deferred<Value> {
+        appendCallback(f)
+    }
+
+    /// Appends a callback whose output type is `U`; a failure passes by it untouched. Later steps go on the
+    /// returned handle (the result is not discardable: this handle no longer reads the chain's type).
+    @inlinable
     public func addCallback<U>(_ f: @escaping (Value) throws -> U) -> Deferred<U> {
+        appendCallback(f)
+    }
+
+    @inlinable
+    func appendCallback<U>(_ f: @escaping (Value) throws -> U) -> Deferred<U> {
         core.append(.init { core in
             guard let input = core.successBox else { return .unchanged }
             return Self.runCallback(f, input, core)
@@ -161,14 +219,34 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
-    /// Appends a callback that returns a Deferred: the chain waits for it and continues with its result.
+    /// Appends a callback that returns a Deferred of the chain's type: the chain pauses until that Deferred
+    /// fires and continues with its result (Twisted's `addCallback` with a function returning a Deferred).
     @discardableResult @inlinable
-    public func addCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
+    public func addDeferredCallback(_ f: @escaping (Value) throws -> Deferred<Value>) -> Deferred<Value> {
+        appendDeferredCallback(f)
+    }
+
+    /// Appends a callback that returns a `Deferred<U>`: the chain pauses until it fires and continues with its
+    /// result. Later steps go on the returned handle.
+    @inlinable
+    public func addDeferredCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredCallback(f)
+    }
+
+    @inlinable
+    func appendDeferredCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
         core.append(.init { core in
             guard let input = core.successBox else { return .unchanged }
             return Self.runChainingCallback(f, input)
         })
         return Deferred<U>(core: core)
+    }
+
+    /// A callback returning a Deferred is chained (the chain waits for it); spelled `addDeferredCallback`.
+    @available(*, deprecated, renamed: "addDeferredCallback", message: "a callback that returns a Deferred is chained with addDeferredCallback")
+    @inlinable
+    public func addCallback<U>(_ f: @escaping (Value) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredCallback(f)
     }
 
     /// Appends an errback; a value passes by it untouched. Returning recovers (the next callback gets the
@@ -182,9 +260,10 @@ public struct Deferred<Value> {
         return self
     }
 
-    /// Appends an errback that returns a Deferred: the chain waits for it.
-    @discardableResult @inlinable @_disfavoredOverload
-    public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
+    /// Appends an errback that returns a Deferred: the chain pauses until it fires and continues with its
+    /// result (a success recovers, a failure stays on the failure path).
+    @discardableResult @inlinable
+    public func addDeferredErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
         core.append(.init { core in
             guard let failure = core.failure else { return .unchanged }
             return Self.runChainingErrback(f, failure)
@@ -192,9 +271,27 @@ public struct Deferred<Value> {
         return self
     }
 
-    /// Appends the same function for both paths (Twisted's `addBoth`).
+    /// An errback returning a Deferred is chained (the chain waits for it); spelled `addDeferredErrback`.
+    @available(*, deprecated, renamed: "addDeferredErrback", message: "an errback that returns a Deferred is chained with addDeferredErrback")
+    @discardableResult @inlinable @_disfavoredOverload
+    public func addErrback(_ f: @escaping (Failure) throws -> Deferred<Value>) -> Deferred<Value> {
+        addDeferredErrback(f)
+    }
+
+    /// Appends the same function for both paths (Twisted's `addBoth`), keeping the chain's type.
     @discardableResult @inlinable
+    public func addBoth(_ f: @escaping (Result<Value, Failure>) throws -> Value) -> Deferred<Value> {
+        appendBoth(f)
+    }
+
+    /// Appends the same function for both paths, with output type `U`; later steps go on the returned handle.
+    @inlinable
     public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> U) -> Deferred<U> {
+        appendBoth(f)
+    }
+
+    @inlinable
+    func appendBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> U) -> Deferred<U> {
         core.append(.init { core in
             if let input = core.successBox { return Self.runCallback({ try f(.success($0)) }, input, core) }
             return Self.runErrback({ try f(.failure($0)) }, core.failure!)
@@ -202,9 +299,22 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
-    /// Appends the same Deferred-returning function for both paths.
+    /// Appends the same Deferred-returning function for both paths, keeping the chain's type: the chain pauses
+    /// until the returned Deferred fires.
     @discardableResult @inlinable
-    public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
+    public func addDeferredBoth(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<Value>) -> Deferred<Value> {
+        appendDeferredBoth(f)
+    }
+
+    /// Appends the same Deferred-returning function for both paths, with output type `U`: the chain pauses until
+    /// the returned Deferred fires. Later steps go on the returned handle.
+    @inlinable
+    public func addDeferredBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredBoth(f)
+    }
+
+    @inlinable
+    func appendDeferredBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
         core.append(.init { core in
             if let input = core.successBox { return Self.runChainingCallback({ try f(.success($0)) }, input) }
             return Self.runChainingErrback({ try f(.failure($0)) }, core.failure!)
@@ -212,9 +322,16 @@ public struct Deferred<Value> {
         return Deferred<U>(core: core)
     }
 
+    /// A function returning a Deferred for both paths is chained; spelled `addDeferredBoth`.
+    @available(*, deprecated, renamed: "addDeferredBoth", message: "a function that returns a Deferred is chained with addDeferredBoth")
+    @inlinable
+    public func addBoth<U>(_ f: @escaping (Result<Value, Failure>) throws -> Deferred<U>) -> Deferred<U> {
+        appendDeferredBoth(f)
+    }
+
     /// Fires `other` with this chain's result at this point (Twisted's `chainDeferred`; not trampolined).
-    /// This chain continues with nil-equivalent: its later steps see `Void`.
-    @discardableResult
+    /// This chain continues with nil-equivalent: its later steps see `Void` (so the returned handle is the one to
+    /// add them to; discard it explicitly with `_ =` when nothing follows).
     public func chainDeferred(_ other: Deferred<Value>) -> Deferred<Void> {
         other.core.chainedTo = core
         return addCallbacks({ v -> Void in other.callback(v) }, { f -> Void in other.errback(f) })
@@ -232,26 +349,29 @@ public struct Deferred<Value> {
     public func cancel() { core.cancel() }
 }
 
-/// A Deferred that already holds `value` (Twisted's `succeed`).
-@inlinable public func succeed<Value>(_ value: Value) -> Deferred<Value> {
-    let d = Deferred<Value>()
-    d.callback(value)
-    return d
-}
+extension Deferred {
+    /// A Deferred that already holds `value` (Twisted's `succeed`): steps added to it run at once.
+    @inlinable public static func succeed(_ value: Value) -> Deferred<Value> {
+        let d = Deferred<Value>()
+        d.callback(value)
+        return d
+    }
 
-/// A Deferred that already holds a failure wrapping `error` (Twisted's `fail`).
-public func fail<Value>(_ error: any Error, as: Value.Type = Value.self) -> Deferred<Value> {
-    let d = Deferred<Value>()
-    d.errback(error)
-    return d
+    /// A Deferred that already holds a failure wrapping `error` (Twisted's `fail`): errbacks added to it run at
+    /// once, and an unhandled one is reported when the last handle is released.
+    public static func fail(_ error: any Error) -> Deferred<Value> {
+        let d = Deferred<Value>()
+        d.errback(error)
+        return d
+    }
 }
 
 /// Calls `f` and wraps its outcome in a Deferred (Twisted's `maybeDeferred`): a throw becomes a failed Deferred.
 public func maybeDeferred<Value>(_ f: () throws -> Value) -> Deferred<Value> {
-    do { return succeed(try f()) } catch { return fail(error) }
+    do { return .succeed(try f()) } catch { return .fail(error) }
 }
 
 /// Calls `f` and returns its Deferred; a throw becomes a failed Deferred (Twisted's `maybeDeferred`).
 public func maybeDeferred<Value>(_ f: () throws -> Deferred<Value>) -> Deferred<Value> {
-    do { return try f() } catch { return fail(error) }
+    do { return try f() } catch { return .fail(error) }
 }

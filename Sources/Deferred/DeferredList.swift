@@ -71,7 +71,7 @@ public struct ResultConsumedError: Error {}
 /// Other inputs are not cancelled when one fails.
 public func gatherResults<Value>(_ deferreds: [Deferred<Value>], consumeErrors: Bool = false) -> Deferred<[Value]> {
     deferredList(deferreds, fireOnOneErrback: true, consumeErrors: consumeErrors)
-        .addCallback { (r: DeferredListResult<Value>) throws -> [Value] in
+        .addCallback { r in
             try r.results.map { try $0.get() }
         }
 }

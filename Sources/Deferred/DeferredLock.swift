@@ -33,8 +33,8 @@ public final class DeferredLock {
 
     /// Acquires, runs `f`, and releases when its Deferred fires (success or failure); the result passes through.
     public func run<T>(_ f: @escaping () throws -> Deferred<T>) -> Deferred<T> {
-        acquire().addCallback { lock -> Deferred<T> in
-            maybeDeferred(f).addBoth { (r: Result<T, Failure>) throws -> T in
+        acquire().addDeferredCallback { lock in
+            maybeDeferred(f).addBoth { r in
                 lock.release()
                 return try r.get()
             }
@@ -55,9 +55,9 @@ public final class DeferredSemaphore {
     public private(set) var tokens: Int
     private var waiting: [Deferred<DeferredSemaphore>] = []
 
-    /// `tokens` must be at least 1 (else ``ValueError``).
+    /// `tokens` must be at least 1 (else ``InvalidArgumentError``).
     public init(_ tokens: Int) throws {
-        guard tokens >= 1 else { throw ValueError("DeferredSemaphore requires tokens >= 1") }
+        guard tokens >= 1 else { throw InvalidArgumentError("DeferredSemaphore requires tokens >= 1") }
         self.limit = tokens
         self.tokens = tokens
     }
@@ -85,8 +85,8 @@ public final class DeferredSemaphore {
     }
 
     public func run<T>(_ f: @escaping () throws -> Deferred<T>) -> Deferred<T> {
-        acquire().addCallback { sem -> Deferred<T> in
-            maybeDeferred(f).addBoth { (r: Result<T, Failure>) throws -> T in
+        acquire().addDeferredCallback { sem in
+            maybeDeferred(f).addBoth { r in
                 sem.release()
                 return try r.get()
             }
@@ -129,7 +129,7 @@ public final class DeferredQueue<Element> {
 
     public func get() throws -> Deferred<Element> {
         if !pending.isEmpty {
-            return succeed(pending.removeFirst())
+            return Deferred.succeed(pending.removeFirst())
         }
         if backlog == nil || waiting.count < backlog! {
             let d = Deferred<Element>(canceller: { [weak self] d in

@@ -48,11 +48,13 @@ public struct FailureGroup: Error, CustomStringConvertible {
     public var description: String { "FailureGroup(\(failures.map { "\($0.error)" }.joined(separator: ", ")))" }
 }
 
-/// Errors of ``DeferredQueue`` and of the semaphore's arguments.
+/// Errors of ``DeferredQueue``.
 public struct QueueOverflow: Error, Equatable { public init() {} }
 public struct QueueUnderflow: Error, Equatable { public init() {} }
-public struct ValueError: Error, Equatable, CustomStringConvertible {
+/// An argument outside its documented range (Twisted raises `ValueError`): a semaphore of fewer than one
+/// token, a negative `LoopingCall` interval.
+public struct InvalidArgumentError: Error, Equatable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
-    public var description: String { "ValueError: \(message)" }
+    public var description: String { "InvalidArgumentError: \(message)" }
 }

@@ -18,7 +18,7 @@ public final class LoopingCall {
 
     /// A loop calling a synchronous `f`.
     public convenience init(clock: any ReactorTime, _ f: @escaping () throws -> Void) {
-        self.init(clock: clock, deferred: { try f(); return succeed(()) })
+        self.init(clock: clock, deferred: { try f(); return Deferred.succeed(()) })
     }
 
     /// A loop calling `f` and waiting for its Deferred before scheduling the next call.
@@ -32,33 +32,44 @@ public final class LoopingCall {
 
     /// A loop whose function receives the number of intervals elapsed since its last call (at least 1).
     public static func withCount(clock: any ReactorTime, _ countCallable: @escaping (Int) throws -> Void) -> LoopingCall {
+        withCount(clock: clock, deferred: { count in try countCallable(count); return Deferred.succeed(()) })
+    }
+
+    /// A loop whose function receives the number of intervals elapsed since its last call (at least 1) and
+    /// returns a Deferred (Twisted's `withCount` with a function returning a Deferred): the next call is
+    /// scheduled only once that Deferred fires, so one slower than the interval delays the next call (which then
+    /// gets the count of every interval elapsed meanwhile); a failure stops the loop and fails the Deferred
+    /// `start` returned. Disfavoured like ``init(clock:deferred:)``: a trailing closure with several statements
+    /// and no `return` is the synchronous form; pass a Deferred-returning function with the `deferred:` label.
+    @_disfavoredOverload
+    public static func withCount(clock: any ReactorTime,
+                                 deferred countCallable: @escaping (Int) throws -> Deferred<Void>) -> LoopingCall {
         let lc = LoopingCall(clock: clock)
         lc.f = { [unowned lc] in
             let now = lc.clock.seconds()
             if lc.interval == 0 {
                 lc.realLastTime = now
-                try countCallable(1)
-                return succeed(())
+                return try countCallable(1)
             }
             var last = lc.realLastTime ?? lc.startTime
             if lc.realLastTime == nil && lc.runAtStart { last -= lc.interval }
             let count = lc.intervalOf(now) - lc.intervalOf(last)
             if count > 0 {
                 lc.realLastTime = now
-                try countCallable(count)
+                return try countCallable(count)
             }
-            return succeed(())
+            return Deferred.succeed(())
         }
         return lc
     }
 
     private func intervalOf(_ t: Double) -> Int { Int((t - startTime) / interval) }
 
-    /// Starts the loop. `interval` must be >= 0 (else ``ValueError``); starting a running loop is an error.
+    /// Starts the loop. `interval` must be >= 0 (else ``InvalidArgumentError``); starting a running loop is an error.
     @discardableResult
     public func start(_ interval: Double, now: Bool = true) throws -> Deferred<LoopingCall> {
         precondition(!running, "LoopingCall.start() while already running")
-        guard interval >= 0 else { throw ValueError("interval must be >= 0") }
+        guard interval >= 0 else { throw InvalidArgumentError("interval must be >= 0") }
         running = true
         let d = Deferred<LoopingCall>()
         deferred = d
@@ -135,7 +146,7 @@ public func deferLater<T>(_ clock: any ReactorTime, _ delay: Double, _ f: @escap
 
 /// A Deferred that fires `delay` seconds from now with `f`'s Deferred's result.
 public func deferLater<T>(_ clock: any ReactorTime, _ delay: Double, _ f: @escaping () throws -> Deferred<T>) -> Deferred<T> {
-    deferLater(clock, delay, { () }).addCallback { _ in try f() }
+    deferLater(clock, delay, { () }).addDeferredCallback { _ in try f() }
 }
 
 /// A Deferred that fires with `()` `delay` seconds from now.

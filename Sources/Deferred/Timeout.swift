@@ -25,7 +25,7 @@ extension Deferred {
                 }
             }
             return try r.get()
-        }.addBoth { (r: Result<Value, Failure>) throws -> Value in
+        }.addBoth { r in
             if call.active { call.cancel() }
             return try r.get()
         }

@@ -125,7 +125,7 @@ public final class FakeListeningPort: ListeningPort {
     }
     public func stopListening() -> Deferred<Void> {
         if !stopped { stopped = true; factory.doStop() }
-        return succeed(())
+        return Deferred.succeed(())
     }
 }
 

@@ -70,12 +70,12 @@ final class ChatMessageUpdatesHandler: ChatBaseHandler {
         let messages = buffer.messages(since: cursor)
         if !messages.isEmpty {
             waiter = nil
-            do { try write(json: Updates(messages: messages)) } catch { return fail(error) }
-            return succeed(())
+            do { try write(json: Updates(messages: messages)) } catch { return Deferred.fail(error) }
+            return Deferred.succeed(())
         }
         let d = buffer.wait()
         waiter = d
-        return d.addCallback { (_: Void) -> Deferred<Void> in self.respondWhenReady() }
+        return d.addDeferredCallback { _ in self.respondWhenReady() }
     }
 
     override func onConnectionClose() {

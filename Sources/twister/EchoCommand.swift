@@ -22,27 +22,7 @@ enum EchoCommand {
                 return 2
             }
         }
-        let status = Atomic<Int32>(0)
-        let reactor = Reactor.shared
-        let description = listen
-        reactor.callWhenRunning {
-            do {
-                let endpoint = try serverFromString(reactor, description)
-                endpoint.listen(Factory { EchoServerProtocol() }).addCallbacks({ (port: any ListeningPort) -> Void in
-                    FileHandle.standardOutput.write(Data("echo: listening on \(port.host)\n".utf8))
-                }, { (f: Failure) -> Void in
-                    FileHandle.standardError.write(Data("twister echo: cannot listen on \(description): \(f.error)\n".utf8))
-                    status.store(1, ordering: .relaxed)
-                    reactor.stop()
-                })
-            } catch {
-                FileHandle.standardError.write(Data("twister echo: \(error)\n".utf8))
-                status.store(2, ordering: .relaxed)
-                reactor.stop()
-            }
-        }
-        reactor.run()
-        return status.load(ordering: .relaxed)
+        return ListenAndRun.run(name: "echo", listen: listen) { _ in Factory { EchoServerProtocol() } }
     }
 }
 

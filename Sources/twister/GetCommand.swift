@@ -84,7 +84,7 @@ enum GetCommand {
             request.streamingCallback = { chunk in
                 chunk.withUnsafeReadableBytes { out.write(Data($0)) }
             }
-            client.fetch(request, raiseError: false).addCallbacks({ (_: FetchResponse) -> Void in
+            _ = client.fetch(request, raiseError: false).addCallbacks({ (_: FetchResponse) -> Void in
                 reactor.stop()
             }, { (f: Failure) -> Void in
                 FileHandle.standardError.write(Data("twister get: \(f.error)\n".utf8))

@@ -38,26 +38,6 @@ enum WebServing {
     }
 
     static func serve(name: String, listen: String, makeSite: @escaping @ReactorActor (Reactor) -> Site) -> Int32 {
-        let status = Atomic<Int32>(0)
-        let reactor = Reactor.shared
-        reactor.callWhenRunning {
-            do {
-                let endpoint = try serverFromString(reactor, listen)
-                let site = makeSite(reactor)
-                endpoint.listen(site).addCallbacks({ (port: any ListeningPort) -> Void in
-                    printLine("\(name): listening on \(port.host)")
-                }, { (f: Failure) -> Void in
-                    FileHandle.standardError.write(Foundation.Data("twister \(name): cannot listen on \(listen): \(f.error)\n".utf8))
-                    status.store(1, ordering: .relaxed)
-                    reactor.stop()
-                })
-            } catch {
-                FileHandle.standardError.write(Foundation.Data("twister \(name): \(error)\n".utf8))
-                status.store(2, ordering: .relaxed)
-                reactor.stop()
-            }
-        }
-        reactor.run()
-        return status.load(ordering: .relaxed)
+        ListenAndRun.run(name: name, listen: listen, makeFactory: makeSite)
     }
 }

@@ -44,7 +44,7 @@ struct DontFail: Error { let actual: Int }
     @Test func case71_awaitingPausedChainedAndFailedDeferreds() async throws {
         let inner = Deferred<String>()
         let outer = Deferred<Void>()
-        let chained = outer.addCallback { _ in inner }
+        let chained = outer.addDeferredCallback { _ in inner }
         outer.callback(())
         chained.pause()
         Task { @MainActor in
@@ -52,8 +52,8 @@ struct DontFail: Error { let actual: Int }
             chained.unpause()
         }
         #expect(try await chained.value == "bye")
-        await #expect(throws: ValueError.self) {
-            try await fail(ValueError("v"), as: Int.self).value
+        await #expect(throws: InvalidArgumentError.self) {
+            try await Deferred<Int>.fail(InvalidArgumentError("v")).value
         }
     }
 
@@ -81,7 +81,7 @@ struct DontFail: Error { let actual: Int }
     @Test func case73_100000SynchronousAwaitsComplete() async throws {
         let d = Deferred<Int> {
             var total = 0
-            for _ in 0..<100_000 { total += try await succeed(1).value }
+            for _ in 0..<100_000 { total += try await Deferred.succeed(1).value }
             return total
         }
         #expect(d.called)
@@ -159,7 +159,7 @@ struct DontFail: Error { let actual: Int }
     @Test func case80_asynchronousCancellationWaitsForTheBody() async throws {
         let more = Deferred<Int>()
         let c = Deferred<Int>()
-        let afterCancel = c.addErrback { _ in more }
+        let afterCancel = c.addDeferredErrback { _ in more }
         let d = Deferred<Int> { try await afterCancel.value + 1 }
         d.cancel()
         #expect(!d.called)
@@ -197,7 +197,7 @@ struct DontFail: Error { let actual: Int }
         x.callback(3)
         #expect(try await d.value == 3)
         var later: Int?
-        x.addCallback { later = $0 }
+        _ = x.addCallback { later = $0 }
         #expect(later == nil)
     }
 
@@ -238,10 +238,39 @@ struct DontFail: Error { let actual: Int }
         let rec = UnhandledRecorder()
         let old = DeferredDebug.setUnhandledErrorHandler { f, d in rec.reports.withLock { $0.append(("\(f.error)", d)) } }
         do {
-            let d = fail(GenericError(), as: Int.self)
+            let d = Deferred<Int>.fail(GenericError())
             _ = try? await d.value
         }
         DeferredDebug.setUnhandledErrorHandler(old)
         #expect(rec.count == 0)
+    }
+
+    /// After an `await` took the result, `result` reads nil (Twisted leaves None) and `isConsumed` says why;
+    /// a stale handle of another type still reads as a type mismatch.
+    @Test func resultReadsNilOnceAnAwaitConsumedIt() async throws {
+        let d = Deferred<Int>()
+        let awaiting = Deferred<Int> { try await d.value }     // suspends on d
+        #expect(!d.isConsumed)
+        d.callback(3)                                          // the await's step takes the result
+        #expect(d.isConsumed)
+        let v = try await awaiting.value
+        #expect(v == 3)
+        #expect(d.result == nil)
+        #expect(d.hasResult)           // the chain is fired and holds the consumed marker
+        let later = Deferred<Int>()
+        later.callback(4)
+        let asText = Deferred<String>(core: later.core)
+        #expect(!asText.isConsumed)
+        if case .failure(let f)? = asText.result { #expect(f.check(DeferredTypeMismatchError.self)) } else { Issue.record("expected a mismatch") }
+    }
+
+    @Test func resultReadsNilOnceAnotherChainTookIt() {
+        let inner = Deferred<Int>()
+        inner.callback(5)
+        var got: Int?
+        _ = Deferred<Void>.succeed(()).addDeferredCallback { _ in inner }.addCallback { got = $0 }
+        #expect(got == 5)
+        #expect(inner.isConsumed)
+        #expect(inner.result == nil)
     }
 }

@@ -7,7 +7,7 @@ import Testing
         var cbRan = false
         var err: Failure?
         let d = Deferred<Int>()
-        d.addCallbacks({ _ in cbRan = true }, { f in err = f })
+        _ = d.addCallbacks({ _ in cbRan = true }, { f in err = f })
         d.cancel()
         #expect(!cbRan)
         #expect(err?.check(CancelledError.self) == true)
@@ -77,7 +77,7 @@ import Testing
         #expect(aErr?.message == "g")
         let b = Deferred<String>(canceller: { $0.callback("hello!") })
         var got: String?
-        b.addCallback { got = $0 }
+        _ = b.addCallback { got = $0 }
         b.cancel()
         #expect(got == "hello!")
     }
@@ -87,7 +87,7 @@ import Testing
         let b = Deferred<Int>(canceller: { _ in innerCancels += 1 })
         let a = Deferred<Void>(canceller: { _ in outerCancels += 1 })
         var err: Failure?
-        a.addCallback { _ in b }.addErrback { f in err = f; return 0 }
+        a.addDeferredCallback { _ in b }.addErrback { f in err = f; return 0 }
         a.callback(())
         a.cancel()
         #expect(innerCancels == 1)
@@ -118,7 +118,7 @@ import Testing
         #expect(err?.value(as: TimeoutError.self)?.seconds == 10)
         let e = Deferred<String>()
         var got: String?
-        e.addTimeout(10, clock: clock, onTimeoutCancel: { _, _ in "OVERRIDDEN" }).addCallback { got = $0 }
+        _ = e.addTimeout(10, clock: clock, onTimeoutCancel: { _, _ in "OVERRIDDEN" }).addCallback { got = $0 }
         clock.advance(15)
         #expect(got == "OVERRIDDEN")
     }
@@ -132,7 +132,7 @@ import Testing
         var innerCancelled = false
         let later = Deferred<String>(canceller: { _ in innerCancelled = true })
         _ = inner
-        d.addCallback { _ in later }.addCallback { got = $0 }
+        _ = d.addDeferredCallback { _ in later }.addCallback { got = $0 }
         clock.advance(5)
         d.callback("ok")
         clock.advance(10)
@@ -152,7 +152,7 @@ import Testing
         let clock = Clock()
         let a = Deferred<String>(canceller: { $0.callback("I was cancelled!") })
         var got: String?
-        a.addTimeout(10, clock: clock).addCallback { got = $0 }
+        _ = a.addTimeout(10, clock: clock).addCallback { got = $0 }
         clock.advance(10)
         #expect(got == "I was cancelled!")
         let b = Deferred<String>(canceller: { $0.errback(GenericError(message: "value")) })
@@ -191,20 +191,20 @@ import Testing
         let b = Deferred<String>()
         var got: String?
         b.addErrback { _ in "swallowed" }
-        b.addTimeout(10, clock: clock).addCallback { got = $0 }
+        _ = b.addTimeout(10, clock: clock).addCallback { got = $0 }
         clock.advance(10)
         #expect(got == "swallowed")
         // custom → OVERRIDDEN
         let c = Deferred<String>()
         c.addErrback { f in throw f }
         var custom: String?
-        c.addTimeout(10, clock: clock, onTimeoutCancel: { _, _ in "OVERRIDDEN" }).addCallback { custom = $0 }
+        _ = c.addTimeout(10, clock: clock, onTimeoutCancel: { _, _ in "OVERRIDDEN" }).addCallback { custom = $0 }
         clock.advance(10)
         #expect(custom == "OVERRIDDEN")
         // callback-ing canceller → success
         let e = Deferred<String>(canceller: { $0.callback("success") })
         var ok: String?
-        e.addTimeout(10, clock: clock).addCallback { ok = $0 }
+        _ = e.addTimeout(10, clock: clock).addCallback { ok = $0 }
         clock.advance(10)
         #expect(ok == "success")
     }
@@ -243,14 +243,14 @@ import Testing
     @Test func case48_failureMovedByChainingOrClearedIsNotLogged() {
         let rec = withUnhandledRecorder {
             do {
-                let inner = fail(GenericError(), as: Int.self)
+                let inner = Deferred<Int>.fail(GenericError())
                 let outer = Deferred<Void>()
-                outer.addCallback { _ in inner }.addErrback { _ in 0 }
+                outer.addDeferredCallback { _ in inner }.addErrback { _ in 0 }
                 outer.callback(())
             }
             do {
                 let d = Deferred<Int>()
-                d.addErrback { _ in succeed(1) }
+                d.addDeferredErrback { _ in Deferred.succeed(1) }
                 d.errback(GenericError())
             }
         }

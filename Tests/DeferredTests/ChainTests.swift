@@ -7,7 +7,7 @@ import Testing
         var got: [String] = []
         let d = Deferred<String>()
         let extra = "world"
-        d.addCallback { got.append($0 + " " + extra) }
+        _ = d.addCallback { got.append($0 + " " + extra) }
         d.callback("hello")
         #expect(got == ["hello world"])
     }
@@ -15,7 +15,7 @@ import Testing
     @Test func case02_twoCallbacksSecondGetsFirstsReturn() {
         var second: Int?
         let d = Deferred<Int>()
-        d.addCallback { $0 + 1 }.addCallback { second = $0 * 10 }
+        _ = d.addCallback { $0 + 1 }.addCallback { second = $0 * 10 }
         d.callback(1)
         #expect(second == 20)
     }
@@ -24,7 +24,7 @@ import Testing
         var cbRan = false
         var seen: GenericError?
         let d = Deferred<Int>()
-        d.addCallback { _ in cbRan = true }
+        _ = d.addCallback { _ in cbRan = true }
         d.addErrback { f in seen = f.error as? GenericError; return 0 }
         d.errback(GenericError(message: "E"))
         #expect(!cbRan)
@@ -54,7 +54,7 @@ import Testing
     @Test func case06_errbackReturningValueSwitchesBackToSuccess() {
         var got: Int?
         let d = Deferred<Int>()
-        d.addErrback { _ in 42 }.addCallback { got = $0 }
+        _ = d.addErrback { _ in 42 }.addCallback { got = $0 }
         d.errback(GenericError())
         #expect(got == 42)
     }
@@ -70,25 +70,25 @@ import Testing
     @Test func case08_addBothGetsValueOrFailure() {
         var seen: [String] = []
         let a = Deferred<Int>()
-        a.addBoth { r -> Void in seen.append((try? r.get()).map { "v\($0)" } ?? "f") }
+        _ = a.addBoth { r -> Void in seen.append((try? r.get()).map { "v\($0)" } ?? "f") }
         a.callback(3)
         let b = Deferred<Int>()
-        b.addBoth { r -> Void in seen.append((try? r.get()).map { "v\($0)" } ?? "f") }
+        _ = b.addBoth { r -> Void in seen.append((try? r.get()).map { "v\($0)" } ?? "f") }
         b.errback(GenericError())
         #expect(seen == ["v3", "f"])
     }
 
     @Test func case09_addingToAFiredDeferredRunsSynchronously() {
         var got: Int?
-        succeed(5).addCallback { got = $0 }
+        _ = Deferred.succeed(5).addCallback { got = $0 }
         #expect(got == 5)
         var failed = false
-        fail(GenericError(), as: Int.self).addErrback { _ in failed = true; return 0 }
+        Deferred<Int>.fail(GenericError()).addErrback { _ in failed = true; return 0 }
         #expect(failed)
     }
 
     @Test func case10_succeedMatchesManualCallback() throws {
-        let a = succeed(7)
+        let a = Deferred.succeed(7)
         let b = Deferred<Int>()
         b.callback(7)
         #expect(a.called == b.called)
@@ -164,7 +164,7 @@ import Testing
 
     @Test func case16_pausedFailureRunsErrbackOnlyAfterUnpause() {
         var ran = false
-        let d = fail(GenericError(), as: Int.self)
+        let d = Deferred<Int>.fail(GenericError())
         d.pause()
         d.addErrback { _ in ran = true; return 0 }
         #expect(!ran)
@@ -176,7 +176,7 @@ import Testing
         var got: Int?
         let d = Deferred<Int>()
         d.pause(); d.unpause()
-        d.addCallback { got = $0 }
+        _ = d.addCallback { got = $0 }
         d.pause(); d.pause()
         d.callback(1)
         #expect(got == nil)

@@ -8,7 +8,7 @@ import Testing
         let d1 = Deferred<Int>()
         let d2 = Deferred<Int>()
         d2.pause()
-        d1.addCallback { _ in d2 }.addCallback { got = $0 }
+        _ = d1.addDeferredCallback { _ in d2 }.addCallback { got = $0 }
         d1.callback(1)
         d2.callback(2)
         #expect(got == nil)
@@ -20,7 +20,7 @@ import Testing
         var got: String?
         let d1 = Deferred<String>()
         let d2 = Deferred<String>()
-        d1.addErrback { _ in d2 }.addCallback { got = $0 }
+        _ = d1.addDeferredErrback { _ in d2 }.addCallback { got = $0 }
         d1.errback(GenericError())
         #expect(got == nil)
         d2.callback("result")
@@ -29,9 +29,9 @@ import Testing
 
     @Test func case20_synchronousImplicitChainStealsTheResult() {
         var got: Int?
-        let first = succeed(5)
+        let first = Deferred.succeed(5)
         let outer = Deferred<Void>()
-        outer.addCallback { _ in first }.addCallback { got = $0 }
+        _ = outer.addDeferredCallback { _ in first }.addCallback { got = $0 }
         outer.callback(())
         #expect(got == 5)
         #expect(first.core.result.map { if case .success(let v) = $0 { return v is ResultConsumed } else { return false } } == true)
@@ -41,7 +41,7 @@ import Testing
         var got: Int?
         let first = Deferred<Int>()
         let outer = Deferred<Void>()
-        outer.addCallback { _ in first }.addCallback { got = $0 }
+        _ = outer.addDeferredCallback { _ in first }.addCallback { got = $0 }
         outer.callback(())
         #expect(got == nil)
         first.callback(6)
@@ -52,15 +52,15 @@ import Testing
         var seen: GenericError?
         let rec = withUnhandledRecorder {
             do {
-                let inner = fail(GenericError(message: "in"), as: Int.self)
+                let inner = Deferred<Int>.fail(GenericError(message: "in"))
                 let outer = Deferred<Void>()
-                outer.addCallback { _ in inner }.addErrback { f in seen = f.value(as: GenericError.self); return 0 }
+                outer.addDeferredCallback { _ in inner }.addErrback { f in seen = f.value(as: GenericError.self); return 0 }
                 outer.callback(())
             }
             do {
                 let inner = Deferred<Int>()
                 let outer = Deferred<Void>()
-                outer.addCallback { _ in inner }.addErrback { _ in 0 }
+                outer.addDeferredCallback { _ in inner }.addErrback { _ in 0 }
                 outer.callback(())
                 inner.errback(GenericError())
             }
@@ -72,7 +72,7 @@ import Testing
     @Test func case23_doubleAsynchronousImplicitChaining() {
         var got: Int?
         let a = Deferred<Void>(), b = Deferred<Void>(), c = Deferred<Int>()
-        a.addCallback { _ in b.addCallback { _ in c } }.addCallback { got = $0 }
+        _ = a.addDeferredCallback { _ in b.addDeferredCallback { _ in c } }.addCallback { got = $0 }
         a.callback(())
         b.callback(())
         #expect(got == nil)
@@ -84,10 +84,10 @@ import Testing
         var log: [String] = []
         let inner = Deferred<String>()
         let d = Deferred<Void>()
-        d.addCallback { _ -> Deferred<String> in
+        _ = d.addDeferredCallback { _ in
             log.append("start-of-cb")
-            return inner.addCallback { v -> String in log.append("firstCallback"); return v }
-        }.addCallback { v -> String in
+            return inner.addCallback { v in log.append("firstCallback"); return v }
+        }.addCallback { v in
             log.append("secondCallback(\(v))")
             return v + v
         }.addCallback { v in log.append(v) }
@@ -99,9 +99,9 @@ import Testing
     @Test func case25_outerCallbackRunsOnlyAfterInnerChainCompletes() {
         var log: [String] = []
         let inner = Deferred<Int>()
-        inner.addCallback { v -> Int in log.append("inner1"); return v }
+        inner.addCallback { v in log.append("inner1"); return v }
         let outer = Deferred<Void>()
-        outer.addCallback { _ in inner }.addCallback { _ in log.append("outer") }
+        _ = outer.addDeferredCallback { _ in inner }.addCallback { _ in log.append("outer") }
         outer.callback(())
         inner.callback(1)
         #expect(log == ["inner1", "outer"])
@@ -109,10 +109,10 @@ import Testing
 
     @Test func case26_pausedDeferredWithResultReturnedWaitsForUnpause() {
         var got: Int?
-        let inner = succeed(3)
+        let inner = Deferred.succeed(3)
         inner.pause()
         let outer = Deferred<Void>()
-        outer.addCallback { _ in inner }.addCallback { got = $0 }
+        _ = outer.addDeferredCallback { _ in inner }.addCallback { got = $0 }
         outer.callback(())
         #expect(got == nil)
         inner.unpause()
@@ -123,9 +123,9 @@ import Testing
         var innerRan = false
         var outerRan = false
         let inner = Deferred<Int>()
-        inner.addCallback { v -> Int in innerRan = true; return v }
+        inner.addCallback { v in innerRan = true; return v }
         let outer = Deferred<Void>()
-        outer.addCallback { _ in inner }.addCallback { _ in outerRan = true }
+        _ = outer.addDeferredCallback { _ in inner }.addCallback { _ in outerRan = true }
         outer.callback(())
         outer.pause()
         inner.callback(1)
@@ -137,14 +137,14 @@ import Testing
 
     @Test func case28_callbackAddedLaterToAStolenDeferredSeesNothing() {
         // Rebuild the Twisted scenario with fired Deferreds:
-        let t = succeed(30)
-        let s = succeed(()).addCallback { _ in t }
-        let f = succeed(()).addCallback { _ in s }
+        let t = Deferred.succeed(30)
+        let s = Deferred.succeed(()).addDeferredCallback { _ in t }
+        let f = Deferred.succeed(()).addDeferredCallback { _ in s }
         var got: Int?
-        f.addCallback { got = $0 }
+        _ = f.addCallback { got = $0 }
         var later: Int? = -1
         var laterRan = false
-        s.addCallback { v in laterRan = true; later = v }
+        _ = s.addCallback { v -> Void in laterRan = true; later = v }
         #expect(got == 30)
         #expect(!laterRan)      // the result was consumed: the later step sees nothing
         #expect(later == -1)
@@ -156,11 +156,11 @@ import Testing
         let ds = (0...n).map { _ in Deferred<Int>() }
         for i in 0..<n {
             let next = ds[i + 1]
-            ds[i].addCallback { _ in next }
+            _ = ds[i].addDeferredCallback { _ in next }
         }
         for i in 0..<n { ds[i].callback(0) }
         var got: Int?
-        ds[0].addCallback { got = $0 }
+        _ = ds[0].addCallback { got = $0 }
         ds[n].callback(42)
         #expect(got == 42)
     }
@@ -168,17 +168,17 @@ import Testing
     @Test func case30_chainDeferredRecordsTheLinkAndClearsItOnFire() {
         let a = Deferred<Int>()
         let b = Deferred<Int>()
-        a.chainDeferred(b)
+        _ = a.chainDeferred(b)
         #expect(b.core.chainedTo === a.core)
         var got: Int?
-        b.addCallback { got = $0 }
+        _ = b.addCallback { got = $0 }
         a.callback(4)
         #expect(got == 4)
         #expect(b.core.chainedTo == nil)
         // implicit chaining records the link while waiting
         let inner = Deferred<Int>()
         let outer = Deferred<Void>()
-        let o2 = outer.addCallback { _ in inner }
+        let o2 = outer.addDeferredCallback { _ in inner }
         outer.callback(())
         #expect(o2.core.chainedTo === inner.core)
         inner.callback(1)
@@ -190,7 +190,7 @@ import Testing
         let d = Deferred<Int>()
         var handle: Deferred<Int>?
         handle = d
-        d.addCallback { _ in handle! }.addErrback { f in seen = f; return 0 }
+        d.addDeferredCallback { _ in handle! }.addErrback { f in seen = f; return 0 }
         d.callback(1)
         #expect(seen?.check(CircularChainError.self) == true)
         handle = nil

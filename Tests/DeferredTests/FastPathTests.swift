@@ -11,8 +11,8 @@ import Testing
         let thief = Deferred<Void>()
         var stolen: Int?
         var after: Any?
-        thief.addCallback { _ in d }.addCallback { stolen = $0 }
-        d.addCallback { (x: Int) -> Int in
+        _ = thief.addDeferredCallback { _ in d }.addCallback { stolen = $0 }
+        _ = d.addCallback { x in
             thief.callback(())          // steals d's current result (x) while this step runs
             return x + 100
         }.addBoth { r -> Void in after = r }
@@ -26,7 +26,7 @@ import Testing
     @Test func theResultDuringAStepIsItsInput() {
         let d = Deferred<Int>()
         var seen: Int?
-        d.addCallback { (x: Int) -> Int in
+        d.addCallback { x in
             if case .success(let v)? = d.result { seen = v }
             return x * 2
         }
@@ -41,11 +41,11 @@ import Testing
         var any: Any?
         var optional: Int??
         var described: String?
-        Deferred<Any>(core: d.core).addCallback { (v: Any) -> Any in any = v; return v }       // Int seen as Any
-        d.addCallback { (x: Int) -> Int in x + 1 }                                           // Any holding an Int, as Int
-        Deferred<Int?>(core: d.core).addCallback { (v: Int?) -> Int? in optional = v; return v }
-        d.addCallback { (x: Int) -> Int in x + 1 }                                           // Int? holding an Int, as Int
-        Deferred<any CustomStringConvertible>(core: d.core).addCallback { described = $0.description }
+        Deferred<Any>(core: d.core).addCallback { v in any = v; return v }       // Int seen as Any
+        d.addCallback { x in x + 1 }                                           // Any holding an Int, as Int
+        Deferred<Int?>(core: d.core).addCallback { v in optional = v; return v }
+        d.addCallback { x in x + 1 }                                           // Int? holding an Int, as Int
+        _ = Deferred<any CustomStringConvertible>(core: d.core).addCallback { described = $0.description }
         d.callback(5)
         #expect(any as? Int == 5)
         #expect(optional == .some(.some(6)))
@@ -57,7 +57,7 @@ import Testing
         let d = Deferred<Int>()
         let stale = d
         var error: DeferredTypeMismatchError?
-        d.addCallback { "s\($0)" }
+        _ = d.addCallback { "s\($0)" }
         stale.addCallback { $0 + 1 }.addErrback { f in error = f.value(as: DeferredTypeMismatchError.self); return 0 }
         d.callback(1)
         #expect(error?.expected == "Int")
@@ -68,7 +68,7 @@ import Testing
     @Test func voidResultsFlowOn() async throws {
         let d = Deferred<Void>()
         var n = 0
-        d.addCallback { n += 1 }.addCallback { n += 1 }.addCallback { () -> Int in n }
+        _ = d.addCallback { n += 1 }.addCallback { n += 1 }.addCallback { () -> Int in n }
         d.callback(())
         #expect(n == 2)
         let v = Deferred<Void>()
@@ -83,10 +83,10 @@ import Testing
         let d = Deferred<Int>()
         var order: [Int] = []
         for i in 0..<10 {
-            d.addCallback { (x: Int) -> Int in
+            d.addCallback { x in
                 order.append(i)
                 if i % 3 == 0 {
-                    for j in 0..<5 { d.addCallback { (y: Int) -> Int in order.append(100 * (i + 1) + j); return y } }
+                    for j in 0..<5 { d.addCallback { y in order.append(100 * (i + 1) + j); return y } }
                 }
                 return x
             }
@@ -96,7 +96,7 @@ import Testing
         for i in stride(from: 0, to: 10, by: 3) { expected += (0..<5).map { 100 * (i + 1) + $0 } }
         #expect(order == expected)
         // Later adds on the fired Deferred run at once, from an emptied buffer.
-        d.addCallback { (x: Int) -> Int in order.append(-1); return x }
+        d.addCallback { x in order.append(-1); return x }
         #expect(order.last == -1)
     }
 
@@ -106,7 +106,7 @@ import Testing
         var h = d
         for _ in 0..<10_000 { h = h.addCallback { $0 + 1 } }
         var got: Int?
-        h.addCallback { got = $0 }
+        _ = h.addCallback { got = $0 }
         d.callback(0)
         #expect(got == 10_000)
     }

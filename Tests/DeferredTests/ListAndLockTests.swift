@@ -6,7 +6,7 @@ import Testing
     @Test func case51_deferredListResultsInInputOrder() throws {
         let d1 = Deferred<String>(), d2 = Deferred<String>(), d3 = Deferred<String>()
         var out: [Result<String, Failure>]?
-        deferredList([d1, d2, d3]).addCallback { out = $0.results }
+        _ = deferredList([d1, d2, d3]).addCallback { out = $0.results }
         d1.callback("1")
         d2.errback(GenericError(message: "2"))
         d2.addErrback { _ in "" }
@@ -20,7 +20,7 @@ import Testing
 
     @Test func case52_emptyListFiresAtOnceExceptWithFireOnOneCallback() {
         var out: [Result<Int, Failure>]?
-        deferredList([Deferred<Int>]()).addCallback { out = $0.results }
+        _ = deferredList([Deferred<Int>]()).addCallback { out = $0.results }
         #expect(out?.isEmpty == true)
         let never = deferredList([Deferred<Int>](), fireOnOneCallback: true)
         #expect(!never.called)
@@ -36,7 +36,7 @@ import Testing
         #expect(first?.index == 1)
         #expect(first?.subFailure.value(as: GenericError.self)?.message == "from def2")
         // pre-failed input
-        let pre = fail(GenericError(message: "pre"), as: Int.self)
+        let pre = Deferred<Int>.fail(GenericError(message: "pre"))
         var first2: FirstError?
         deferredList([Deferred<Int>(), pre], fireOnOneErrback: true, consumeErrors: true)
             .addErrback { f in first2 = f.value(as: FirstError.self); return .all([]) }
@@ -46,14 +46,14 @@ import Testing
     @Test func case54_consumeErrorsHidesTheFailureFromLaterErrbacks() {
         let a = Deferred<Int>()
         var out: [Result<Int, Failure>]?
-        deferredList([a]).addCallback { out = $0.results }
+        _ = deferredList([a]).addCallback { out = $0.results }
         var laterSaw = false
         a.errback(GenericError())
         a.addErrback { _ in laterSaw = true; return 0 }
         #expect(laterSaw)
         let b = Deferred<Int>()
         var out2: [Result<Int, Failure>]?
-        deferredList([b], consumeErrors: true).addCallback { out2 = $0.results }
+        _ = deferredList([b], consumeErrors: true).addCallback { out2 = $0.results }
         var laterSaw2 = false
         b.errback(GenericError())
         b.addErrback { _ in laterSaw2 = true; return 0 }
@@ -65,7 +65,7 @@ import Testing
     @Test func case55_fireOnOneCallbackGivesValueAndIndex() {
         let a = Deferred<String>(), b = Deferred<String>()
         var first: (String, Int)?
-        deferredList([a, b], fireOnOneCallback: true).addCallback { r in
+        _ = deferredList([a, b], fireOnOneCallback: true).addCallback { r -> Void in
             if case .first(let v, let i) = r { first = (v, i) }
         }
         b.callback("B")
@@ -80,7 +80,7 @@ import Testing
         let derived = b.addCallback { $0 + 1 }
         _ = derived
         let list = deferredList([a, b], consumeErrors: true)
-        list.addCallback { _ in }
+        _ = list.addCallback { _ in }
         list.cancel()
         #expect(cancelled == [0, 1])
     }
@@ -90,14 +90,14 @@ import Testing
         let b = Deferred<String>()
         var out: [Result<String, Failure>]?
         let list = deferredList([a, b], consumeErrors: true)
-        list.addCallback { out = $0.results }
+        _ = list.addCallback { out = $0.results }
         list.cancel()
         #expect(try out?[0].get() == "R")
         if case .failure(let f)? = out?[1] { #expect(f.check(CancelledError.self)) } else { Issue.record("expected failure") }
         let c = Deferred<String>(canceller: { $0.callback("R") })
         var first: String?
         let l2 = deferredList([c, Deferred<String>()], fireOnOneCallback: true, consumeErrors: true)
-        l2.addCallback { if case .first(let v, 0) = $0 { first = v } }
+        _ = l2.addCallback { r -> Void in if case .first(let v, 0) = r { first = v } }
         l2.cancel()
         #expect(first == "R")
         let e = Deferred<String>()
@@ -113,7 +113,7 @@ import Testing
         let a = Deferred<Int>(canceller: { _ in cancelled += 1 })
         let b = Deferred<Int>(canceller: { _ in cancelled += 1 })
         let list = deferredList([a, b], consumeErrors: true)
-        list.addCallback { _ in }
+        _ = list.addCallback { _ in }
         list.cancel()
         // Swift cancellers cannot throw; each input is still cancelled exactly once.
         #expect(cancelled == 2)
@@ -124,7 +124,7 @@ import Testing
         let a = Deferred<Int>()
         let b = Deferred<Int>(canceller: { _ in cancelled = true })
         let list = deferredList([a, b], fireOnOneCallback: true)
-        list.addCallback { _ in }
+        _ = list.addCallback { _ in }
         a.callback(1)
         list.cancel()
         #expect(!cancelled)
@@ -133,11 +133,11 @@ import Testing
 
     @Test func case60_gatherResults() {
         var values: [Int]?
-        gatherResults([succeed(1), succeed(2)]).addCallback { values = $0 }
+        _ = gatherResults([Deferred.succeed(1), Deferred.succeed(2)]).addCallback { values = $0 }
         #expect(values == [1, 2])
         var fe: FirstError?
-        let bad = fail(GenericError(), as: Int.self)
-        gatherResults([succeed(1), bad], consumeErrors: true).addErrback { f in fe = f.value(as: FirstError.self); return [] }
+        let bad = Deferred<Int>.fail(GenericError())
+        gatherResults([Deferred.succeed(1), bad], consumeErrors: true).addErrback { f in fe = f.value(as: FirstError.self); return [] }
         #expect(fe?.index == 1)
         var laterSaw = false
         bad.addErrback { _ in laterSaw = true; return 0 }
@@ -154,7 +154,7 @@ import Testing
         var cancels = [0, 0, 0]
         let ds = (0..<3).map { i in Deferred<Int>(canceller: { _ in cancels[i] += 1 }) }
         var winner: (Int, Int)?
-        race(ds).addCallback { winner = ($0.index, $0.value) }
+        _ = race(ds).addCallback { winner = ($0.index, $0.value) }
         ds[1].callback(10)
         #expect(winner?.0 == 1)
         #expect(winner?.1 == 10)
@@ -182,9 +182,9 @@ import Testing
     @Test func case63_deferredLockAcquireReleaseAndRun() {
         let lock = DeferredLock()
         var count = 0
-        lock.acquire().addCallback { _ in count += 1 }
+        _ = lock.acquire().addCallback { _ in count += 1 }
         #expect(count == 1)
-        lock.acquire().addCallback { _ in count += 1 }
+        _ = lock.acquire().addCallback { _ in count += 1 }
         #expect(count == 1)
         lock.release()
         #expect(count == 2)
@@ -192,12 +192,12 @@ import Testing
         #expect(!lock.locked)
         let inner = Deferred<String>()
         var result: String?
-        lock.run { inner }.addCallback { result = $0 }
+        _ = lock.run { inner }.addCallback { result = $0 }
         #expect(lock.locked)
         inner.callback("done")
         #expect(result == "done")
         #expect(!lock.locked)
-        lock.acquire().addCallback { _ in }
+        _ = lock.acquire().addCallback { _ in }
         let waiter = lock.acquire()
         var err: Failure?
         waiter.addErrback { f in err = f; return lock }
@@ -215,7 +215,7 @@ import Testing
         granted.cancel()
         #expect(!errbacked)
         let sem = try! DeferredSemaphore(1)
-        sem.acquire().addCallback { _ in }
+        _ = sem.acquire().addCallback { _ in }
         let w = sem.acquire()
         var err: Failure?
         w.addErrback { f in err = f; return sem }
@@ -226,31 +226,31 @@ import Testing
     @Test func case65_semaphoreTokensAndInvalidCounts() throws {
         let sem = try DeferredSemaphore(13)
         var granted = 0
-        for _ in 0..<13 { sem.acquire().addCallback { _ in granted += 1 } }
+        for _ in 0..<13 { _ = sem.acquire().addCallback { _ in granted += 1 } }
         #expect(granted == 13)
         let cancelledWaiter = sem.acquire()
         cancelledWaiter.addErrback { _ in sem }
         let fourteenth = sem.acquire()
-        fourteenth.addCallback { _ in granted += 1 }
+        _ = fourteenth.addCallback { _ in granted += 1 }
         #expect(granted == 13)
         cancelledWaiter.cancel()
         sem.release()
         #expect(granted == 14)
-        #expect(throws: ValueError.self) { try DeferredSemaphore(0) }
-        #expect(throws: ValueError.self) { try DeferredSemaphore(-1) }
+        #expect(throws: InvalidArgumentError.self) { try DeferredSemaphore(0) }
+        #expect(throws: InvalidArgumentError.self) { try DeferredSemaphore(-1) }
     }
 
     @Test func case66_queueSizesAndBacklog() throws {
         let q = DeferredQueue<Int>(size: 2, backlog: 2)
         var got: [Int] = []
-        try q.get().addCallback { got.append($0) }
-        try q.get().addCallback { got.append($0) }
+        _ = try q.get().addCallback { got.append($0) }
+        _ = try q.get().addCallback { got.append($0) }
         #expect(throws: QueueUnderflow.self) { try q.get() }
         try q.put(1); try q.put(2)
         #expect(got == [1, 2])
         try q.put(3); try q.put(4)
         #expect(throws: QueueOverflow.self) { try q.put(5) }
-        try q.get().addCallback { got.append($0) }
+        _ = try q.get().addCallback { got.append($0) }
         #expect(got == [1, 2, 3])
         #expect(throws: QueueOverflow.self) { try DeferredQueue<Int>(size: 0).put(1) }
         #expect(throws: QueueUnderflow.self) { try DeferredQueue<Int>(backlog: 0).get() }
@@ -265,7 +265,7 @@ import Testing
         #expect(err?.check(CancelledError.self) == true)
         try q.put(1)
         var got: Int?
-        try q.get().addCallback { got = $0 }
+        _ = try q.get().addCallback { got = $0 }
         #expect(got == 1)
     }
 

@@ -88,7 +88,7 @@ import Testing
         clock.pump([0.05, 0.1, 0.1])
         #expect(calls == 3)
         var stopped: LoopingCall?
-        d.addCallback { stopped = $0 }
+        _ = d.addCallback { stopped = $0 }
         lc.stop()
         #expect(stopped === lc)
         #expect(clock.pendingCalls.isEmpty)
@@ -104,7 +104,7 @@ import Testing
         let clock = Clock()
         var calls = 0
         let lc = LoopingCall(clock: clock) { calls += 1 }
-        #expect(throws: ValueError.self) { try lc.start(-1) }
+        #expect(throws: InvalidArgumentError.self) { try lc.start(-1) }
         try lc.start(1, now: false)
         lc.stop()
         #expect(calls == 0)
@@ -183,12 +183,12 @@ import Testing
         let d = try lc.start(1)
         lc.stop()
         var fired = false
-        d.addCallback { _ in fired = true }
+        _ = d.addCallback { _ in fired = true }
         #expect(!fired)
         pending.callback(())
         #expect(fired)
         #expect(clock.pendingCalls.isEmpty)
-        let lc2 = LoopingCall(clock: clock, deferred: { fail(GenericError(message: "eb")) })
+        let lc2 = LoopingCall(clock: clock, deferred: { Deferred.fail(GenericError(message: "eb")) })
         var err: Failure?
         try lc2.start(1).addErrback { f in err = f; return lc2 }
         #expect(err?.value(as: GenericError.self)?.message == "eb")
@@ -203,7 +203,7 @@ import Testing
     @Test func task13_deferLater() {
         let clock = Clock()
         var got: String?
-        deferLater(clock, 3) { "foo" + "bar" }.addCallback { got = $0 }
+        _ = deferLater(clock, 3) { "foo" + "bar" }.addCallback { got = $0 }
         clock.advance(2)
         #expect(got == nil)
         clock.advance(1)
@@ -300,5 +300,57 @@ import Testing
         #expect(err?.value(as: CooperatorError.self) == .schedulerStopped)
         #expect(throws: CooperatorError.schedulerStopped) { try coop.cooperate { .done } }
         #expect(clock.pendingCalls.isEmpty)
+    }
+
+    /// Twisted's withCount with a function returning a Deferred: the loop waits for it, so a Deferred slower
+    /// than the interval delays the next call, which gets the count of the intervals elapsed meanwhile.
+    @Test func withCountWaitsForADeferredSlowerThanTheInterval() throws {
+        let clock = Clock()
+        var calls: [(time: Double, count: Int)] = []
+        var pending: Deferred<Void>?
+        let lc = LoopingCall.withCount(clock: clock, deferred: { count in
+            calls.append((clock.seconds(), count))
+            let d = Deferred<Void>()
+            pending = d
+            return d
+        })
+        var stopped: LoopingCall?
+        _ = try lc.start(1).addCallback { stopped = $0 }
+        #expect(calls.map(\.count) == [1])
+        clock.pump([1, 1, 0.5])        // t = 2.5: intervals pass, but the first call's Deferred has not fired
+        #expect(calls.count == 1)
+        pending?.callback(())          // done at 2.5: the next call is at the next interval, t = 3
+        #expect(calls.count == 1)
+        clock.advance(0.5)
+        #expect(calls.map(\.time) == [0, 3])
+        #expect(calls.map(\.count) == [1, 3])
+        pending?.callback(())
+        clock.advance(1)
+        #expect(calls.map(\.count) == [1, 3, 1])
+        lc.stop()                      // waits for the outstanding Deferred
+        #expect(stopped == nil)
+        pending?.callback(())
+        #expect(stopped === lc)
+        #expect(!lc.running)
+    }
+
+    @Test func withCountStopsAndFailsWhenTheDeferredFails() throws {
+        let clock = Clock()
+        var counts: [Int] = []
+        var pending: Deferred<Void>?
+        let lc = LoopingCall.withCount(clock: clock, deferred: { count in
+            counts.append(count)
+            let d = Deferred<Void>()
+            pending = d
+            return d
+        })
+        var failure: Failure?
+        let started = try lc.start(1)
+        _ = started.addCallbacks({ _ in }, { f in failure = f })
+        pending?.errback(GenericError(message: "boom"))
+        #expect(!lc.running)
+        #expect(failure?.value(as: GenericError.self) == GenericError(message: "boom"))
+        clock.advance(5)
+        #expect(counts == [1])         // no call after the failure
     }
 }

@@ -180,7 +180,7 @@ import TwisterTesting
     @Test func producerWritingTheWrongLengthFailsTheRequest() {
         final class Liar: BodyProducer {
             let length: Int? = 10
-            func startProducing(_ consumer: any Consumer) -> Deferred<Void> { consumer.write("short"); return succeed(()) }
+            func startProducing(_ consumer: any Consumer) -> Deferred<Void> { consumer.write("short"); return Deferred.succeed(()) }
             func resumeProducing() {}
             func stopProducing() {}
         }

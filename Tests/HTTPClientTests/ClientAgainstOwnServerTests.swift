@@ -72,12 +72,12 @@ import TwisterWeb
         #expect(String(buffer: try await within(5, readBody(head))).isEmpty)
         let client = HTTPClient(reactor: .shared)
         do {
-            _ = try await client.fetch(base + "/nowhere") as FetchResponse
+            _ = try await client.fetch(base + "/nowhere").value
             Issue.record("expected a 404 HTTPClientError")
         } catch let e as HTTPClientError {
             #expect(e.code == 404)
         }
-        let gz = try await client.fetch(base + "/gzip") as FetchResponse
+        let gz = try await client.fetch(base + "/gzip").value
         #expect(gz.text == String(repeating: "squeeze me ", count: 200))
         client.close()
         agent.pool.closeCachedConnections()

@@ -126,7 +126,7 @@ import TwisterTesting
         // The async overload, answered at once because the pump runs before we await.
         let c2 = MemoryConnector { _, _ in (ok("direct"), false) }
         let client2 = HTTPClient(connector: c2, clock: clock)
-        let t = Task { @ReactorActor in try await client2.fetch("http://example.com/") as FetchResponse }
+        let t = Task { @ReactorActor in try await client2.fetch("http://example.com/").value }
         while c2.pumps.isEmpty { await Task.yield() }
         c2.flush()
         #expect(try await t.value.text == "direct")

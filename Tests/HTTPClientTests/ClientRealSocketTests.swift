@@ -195,8 +195,8 @@ func residentBytes() -> Int {
         let base = "http://127.0.0.1:\(server.port)"
         let agent = Agent(reactor: .shared)
         // Keep-alive: the same client port answers twice.
-        let p1 = String(buffer: try await within(5, agent.request("GET", base + "/port").addCallback { readBody($0) }))
-        let p2 = String(buffer: try await within(5, agent.request("GET", base + "/port").addCallback { readBody($0) }))
+        let p1 = String(buffer: try await within(5, agent.request("GET", base + "/port").addDeferredCallback { readBody($0) }))
+        let p2 = String(buffer: try await within(5, agent.request("GET", base + "/port").addDeferredCallback { readBody($0) }))
         #expect(p1 == p2)
         #expect(agent.pool.connectionsOpened == 1)
         // Chunked, streamed in pieces.
@@ -219,13 +219,13 @@ func residentBytes() -> Int {
         }
         // Tornado-style front: redirects, gzip, errors.
         let client = HTTPClient(reactor: .shared)
-        let red = try await client.fetch(base + "/redirect") as FetchResponse
+        let red = try await client.fetch(base + "/redirect").value
         #expect(red.text == "hello")
         #expect(red.effectiveURL == base + "/hello")
-        let gz = try await client.fetch(base + "/gzip") as FetchResponse
+        let gz = try await client.fetch(base + "/gzip").value
         #expect(gz.text == String(repeating: "compressed ", count: 100))
         do {
-            _ = try await client.fetch(base + "/missing") as FetchResponse
+            _ = try await client.fetch(base + "/missing").value
             Issue.record("expected 404")
         } catch let e as HTTPClientError {
             #expect(e.code == 404)
@@ -274,7 +274,7 @@ func residentBytes() -> Int {
         defer { _ = port.stopListening() }
         let client = HTTPClient(reactor: .shared)
         let encoded = ClientURL.percentEncodePath(path)
-        let r = try await client.fetch("http+unix://\(encoded)/v1/info") as FetchResponse
+        let r = try await client.fetch("http+unix://\(encoded)/v1/info").value
         #expect(r.text == "unix ok")
         client.close()
     }
@@ -292,17 +292,17 @@ func residentBytes() -> Int {
         }
         #expect(agent.pool.connectionsOpened == 1)
         // Concurrency over 4 connections, then reuse of the idle ones (limit 2 kept).
-        let many = (0..<4).map { _ in agent.request("GET", base + "/index.html").addCallback { readBody($0) } }
+        let many = (0..<4).map { _ in agent.request("GET", base + "/index.html").addDeferredCallback { readBody($0) } }
         for d in many { _ = try await within(5, d) }
         #expect(agent.pool.idleCount(ConnectionKey(scheme: "http", host: "127.0.0.1", port: nginx.port)) == 2)
         // gzip (chunked from nginx) and a redirect.
         let client = HTTPClient(reactor: .shared)
-        let g = try await client.fetch(base + "/big.html") as FetchResponse
+        let g = try await client.fetch(base + "/big.html").value
         #expect(g.text == big)
-        let m = try await client.fetch(base + "/moved") as FetchResponse
+        let m = try await client.fetch(base + "/moved").value
         #expect(m.text == "hi from nginx")
         #expect(m.effectiveURL.hasSuffix("/index.html"))
-        let nf = try await client.fetch(base + "/nope", raiseError: false) as FetchResponse
+        let nf = try await client.fetch(base + "/nope", raiseError: false).value
         #expect(nf.code == 404)
         client.close()
         agent.pool.closeCachedConnections()

@@ -81,7 +81,7 @@ import TwisterTesting
         let length: Int? = 3
         func startProducing(_ consumer: any Consumer) -> Deferred<Void> {
             consumer.write(ByteBuffer(string: "abc"))
-            return succeed(())
+            return Deferred.succeed(())
         }
         func pauseProducing() {}
         func resumeProducing() {}

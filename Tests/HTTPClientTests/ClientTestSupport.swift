@@ -63,14 +63,14 @@ final class MemoryConnector: AgentConnector {
 
     func connect(_ key: ConnectionKey, _ proto: Protocol, timeout: Double?) -> Deferred<Void> {
         keys.append(key)
-        if refuse { return fail(ConnectionError.refused) }
+        if refuse { return Deferred.fail(ConnectionError.refused) }
         if hold {
             return Deferred(canceller: { [weak self] _ in self?.heldCancelled += 1 })
         }
         let server = makeServer(key)
         servers.append(server)
         pumps.append(LoopbackPump.connect(client: proto, server: server))
-        return succeed(())
+        return Deferred.succeed(())
     }
 
     /// Moves bytes until every connection is quiet.
@@ -117,7 +117,7 @@ extension Deferred {
         switch r {
         case .success(let v): Issue.record("expected failure, got \(v)", sourceLocation: sourceLocation); return nil
         case .failure(let f):
-            addBoth { _ in }  // handled: keep the unhandled-error hook quiet
+            _ = addBoth { _ in }  // handled: keep the unhandled-error hook quiet
             return f.error
         }
     }

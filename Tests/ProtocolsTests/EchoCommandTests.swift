@@ -69,4 +69,18 @@ func cpuTicks(_ pid: Int32) -> Int? {
         #expect(try await resultOf(p.ended, timeout: 5) == .terminated(exitCode: 2, signal: nil))
         #expect(String(buffer: p.err).contains("colour"))
     }
+
+    /// `Reactor.run { }` reports a failed listen: each server command on a port already bound exits with status 1
+    /// and says why on stderr, instead of running without listening.
+    @Test(arguments: ["echo", "hello"]) @ReactorActor
+    func aListenOnAPortInUseExitsNonZeroWithAMessage(command: String) async throws {
+        guard let exe = ProcessRecorder.siblingExecutable("twister") else { return }
+        let taken = try Reactor.shared.listenTCP(0, Factory { RecordingProtocol() }, interface: "127.0.0.1")
+        defer { _ = taken.stopListening() }
+        let p = ProcessRecorder()
+        _ = try Reactor.shared.spawnProcess(p, exe, args: ["twister", command, "--listen", "tcp:\(taken.host.port):interface=127.0.0.1"])
+        #expect(try await resultOf(p.ended, timeout: 5) == .terminated(exitCode: 1, signal: nil))
+        #expect(String(buffer: p.err).contains("cannot listen on tcp:\(taken.host.port)"), "stderr: \(String(buffer: p.err))")
+        #expect(!String(buffer: p.out).contains("listening on"))
+    }
 }

@@ -160,7 +160,7 @@ final class Int16Recorder: Int16StringReceiver {
         s2.stopProducing()
         #expect(t2.producer == nil)
         var err: (any Error)?
-        _ = d2.addErrback { f -> UInt8? in err = f.error; return nil }
+        _ = d2.addErrback { f in err = f.error; return nil }
         #expect(err as? FileSenderError == .consumerStopped)
     }
 

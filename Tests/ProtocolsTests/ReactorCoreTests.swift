@@ -251,7 +251,7 @@ import Synchronization
     @Test @ReactorActor func deferToThreadRunsOffTheReactorAndFiresOnIt() async throws {
         let d = Reactor.shared.deferToThread { () -> Bool in Reactor.shared.isInReactorThread }
         var firedOnReactor = false
-        let d2 = d.addCallback { (v: Bool) -> Bool in firedOnReactor = Reactor.shared.isInReactorThread; return v }
+        let d2 = d.addCallback { v in firedOnReactor = Reactor.shared.isInReactorThread; return v }
         let ranOnReactor = try await resultOf(d2)
         #expect(!ranOnReactor)
         #expect(firedOnReactor)

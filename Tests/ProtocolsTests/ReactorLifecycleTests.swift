@@ -21,7 +21,7 @@ import Foundation
             let removed = r.addSystemEventTrigger(.after, .shutdown) { log.withLock { $0.append("removed") } }
             r.removeSystemEventTrigger(removed)
             _ = after
-            return succeed(())
+            return Deferred.succeed(())
         }
         r.callWhenRunning {
             log.withLock { $0.append("running") }
@@ -40,9 +40,9 @@ import Foundation
         #expect(log.value == ["before-startup", "running", "before-shutdown", "before-shutdown-done",
                               "during-shutdown", "after-shutdown", "run returned"])
         // The loop thread keeps serving after stop.
-        let alive = try r.blockingCallFromThread { succeed(Reactor.shared.isInReactorThread) }
+        let alive = try r.blockingCallFromThread { Deferred.succeed(Reactor.shared.isInReactorThread) }
         #expect(alive)
-        #expect(try r.blockingCallFromThread { succeed(Reactor.shared.running) } == false)
+        #expect(try r.blockingCallFromThread { Deferred.succeed(Reactor.shared.running) } == false)
     }
 
     /// Runs the shared reactor from another thread until a `callWhenRunning` call stops it; false if `run()` has

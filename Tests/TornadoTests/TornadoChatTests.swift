@@ -30,7 +30,7 @@ final class Browser {
         var req = FetchRequest(base + path, method: method, headers: headers, body: body)
         req.followRedirects = false
         req.requestTimeout = 10
-        return client.fetch(req, raiseError: false).addCallback { (r: FetchResponse) -> FetchResponse in
+        return client.fetch(req, raiseError: false).addCallback { r in
             for sc in r.headers.values("Set-Cookie") {
                 let pair = sc.split(separator: ";")[0]
                 if let eq = pair.firstIndex(of: "=") { self.cookies[String(pair[..<eq])] = String(pair[pair.index(after: eq)...]) }

@@ -169,7 +169,7 @@ final class StreamRecorder: RequestHandler {
     /// An error thrown from `dataReceived` is answered like any handler error, and the rest is not read.
     @Test func anErrorFromDataReceivedIsAnswered() throws {
         StreamRecorder.reset()
-        StreamRecorder.chunkResult = { _ in .deferred(fail(HTTPError(413, reason: "Too Big"), as: Void.self)) }
+        StreamRecorder.chunkResult = { _ in .deferred(Deferred<Void>.fail(HTTPError(413, reason: "Too Big"))) }
         let h = AppHarness([URLSpec("/stream", StreamRecorder.self)])
         h.harness.send(head + "abcd")
         let r = try #require(h.take())

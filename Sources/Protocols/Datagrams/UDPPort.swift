@@ -110,7 +110,7 @@ public final class UDPPort: IOHandler {
             proto = nil
             p?.stopProtocol()
         }
-        return succeed(())
+        return Deferred.succeed(())
     }
 
     func handleIO(readable: Bool, writable: Bool, hangup: Bool) {

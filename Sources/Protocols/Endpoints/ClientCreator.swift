@@ -25,6 +25,6 @@ public final class ClientCreator<P: Protocol> {
 
     private func connect(_ endpoint: any ClientEndpoint) -> Deferred<P> {
         let make = self.make
-        return endpoint.connect(Factory { make() }).addCallback { (p: Protocol) -> P in p as! P }
+        return endpoint.connect(Factory { make() }).addCallback { p in p as! P }
     }
 }

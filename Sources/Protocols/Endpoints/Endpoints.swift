@@ -1,6 +1,71 @@
 /// The reactor interfaces endpoints need; ``Reactor`` and `MemoryReactor` both provide them.
 public typealias EndpointReactor = ReactorTCP & ReactorUNIX
 
+/// Listens on TCP over IPv4 or IPv6 (Twisted's `TCP4ServerEndpoint`/`TCP6ServerEndpoint`).
+@ReactorActor
+public final class TCPServerEndpoint: ServerEndpoint {
+    public let reactor: any EndpointReactor
+    public let port: Int
+    public let interface: String
+    public let backlog: Int
+    public let reusePort: Bool
+    public init(reactor: any EndpointReactor, port: Int, interface: String = "", backlog: Int = 50, reusePort: Bool = false) {
+        self.reactor = reactor; self.port = port; self.interface = interface; self.backlog = backlog; self.reusePort = reusePort
+    }
+    public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
+        do { return Deferred.succeed(try reactor.listenTCP(port, factory, backlog: backlog, interface: interface, reusePort: reusePort)) }
+        catch { return Deferred.fail(error) }
+    }
+}
+
+/// Listens on a UNIX socket file (Twisted's `UNIXServerEndpoint`).
+@ReactorActor
+public final class UNIXServerEndpoint: ServerEndpoint {
+    public let reactor: any EndpointReactor
+    public let path: String
+    public let mode: Int
+    public let backlog: Int
+    public init(reactor: any EndpointReactor, path: String, mode: Int = 0o666, backlog: Int = 50) {
+        self.reactor = reactor; self.path = path; self.mode = mode; self.backlog = backlog
+    }
+    public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
+        do { return Deferred.succeed(try reactor.listenUNIX(path, factory, backlog: backlog, mode: mode)) }
+        catch { return Deferred.fail(error) }
+    }
+}
+
+/// Connects over TCP to a host name or address (Twisted's `TCP4ClientEndpoint`/`HostnameEndpoint`).
+@ReactorActor
+public final class TCPClientEndpoint: ClientEndpoint {
+    public let reactor: any EndpointReactor
+    public let host: String
+    public let port: Int
+    public let timeout: Double
+    public let bindAddress: Address?
+    public init(reactor: any EndpointReactor, host: String, port: Int, timeout: Double = 30, bindAddress: Address? = nil) {
+        self.reactor = reactor; self.host = host; self.port = port; self.timeout = timeout; self.bindAddress = bindAddress
+    }
+    public func connect(_ factory: Factory) -> Deferred<Protocol> {
+        EndpointConnection.start(factory) { [reactor, host, port, timeout, bindAddress] f in
+            reactor.connectTCP(host: host, port: port, factory: f, timeout: timeout, bindAddress: bindAddress)
+        }
+    }
+}
+
+/// Connects to a UNIX socket file (Twisted's `UNIXClientEndpoint`).
+@ReactorActor
+public final class UNIXClientEndpoint: ClientEndpoint {
+    public let reactor: any EndpointReactor
+    public let path: String
+    public let timeout: Double
+    public init(reactor: any EndpointReactor, path: String, timeout: Double = 30) {
+        self.reactor = reactor; self.path = path; self.timeout = timeout
+    }
+    public func connect(_ factory: Factory) -> Deferred<Protocol> {
+        EndpointConnection.start(factory) { [reactor, path, timeout] f in reactor.connectUNIX(path, f, timeout: timeout) }
+    }
+}
+
 /// Connects `proto` through `endpoint` without writing a factory (Twisted's `connectProtocol`).
 @ReactorActor
 public func connectProtocol<P: Protocol>(_ endpoint: any ClientEndpoint, _ proto: P) -> Deferred<P> {
@@ -10,7 +75,7 @@ public func connectProtocol<P: Protocol>(_ endpoint: any ClientEndpoint, _ proto
         used = true
         return proto
     }
-    return endpoint.connect(factory).addCallback { (_: Protocol) -> P in proto }
+    return endpoint.connect(factory).addCallback { _ in proto }
 }
 
 /// Parses a server endpoint description (Twisted's `serverFromString`):

@@ -52,7 +52,7 @@ extension Reactor {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<Result<T, Failure>?>(nil)
         callFromThread {
-            f().addBoth { (r: Result<T, Failure>) -> Void in
+            _ = f().addBoth { (r: Result<T, Failure>) -> Void in
                 result.withLock { $0 = r }
                 done.signal()
             }

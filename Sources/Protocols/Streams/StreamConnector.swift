@@ -75,7 +75,7 @@ public final class StreamConnector: Connector, IOHandler {
             if let lit = SocketCalls.isIPLiteral(host) {
                 begin(lit.with(port: port))
             } else {
-                reactor.resolve(host).addBoth { [self] (r: Result<[Address], Failure>) -> Void in
+                _ = reactor.resolve(host).addBoth { [self] (r: Result<[Address], Failure>) -> Void in
                     guard self.state == .connecting, self.attempt == mine else { return }
                     switch r {
                     case .success(let addrs):

@@ -79,7 +79,7 @@ public final class StreamListeningPort: ListeningPort, IOHandler {
             if let p = unixPath { unlink(p) }
             factory.doStop()
         }
-        return succeed(())
+        return Deferred.succeed(())
     }
 
     func handleIO(readable: Bool, writable: Bool, hangup: Bool) {

@@ -93,14 +93,14 @@ public final class Agent: HTTPAgent {
 
     public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
         let t: Target
-        do { t = try target(url) } catch { return fail(error) }
+        do { t = try target(url) } catch { return Deferred.fail(error) }
         var req: AgentRequest
         if headers.isEmpty && bodyProducer == nil {
             // The common request (no headers of the caller's, no body): its head is validated and serialized
             // once per URL and method, and written as is.
             req = AgentRequest(method: method, target: t.target, headers: t.hostOnly, bodyProducer: nil, persistent: pool.persistent)
             if t.preparedMethod != method {
-                do { try req.validate() } catch { return fail(error) }
+                do { try req.validate() } catch { return Deferred.fail(error) }
                 t.preparedHead = req.serializeHeadWithoutBody()
                 t.preparedMethod = method
             }
@@ -109,7 +109,7 @@ public final class Agent: HTTPAgent {
             var h = headers
             if !h.contains("Host") { h.add("Host", t.hostHeader) }
             req = AgentRequest(method: method, target: t.target, headers: h, bodyProducer: bodyProducer, persistent: pool.persistent)
-            do { try req.validate() } catch { return fail(error) }
+            do { try req.validate() } catch { return Deferred.fail(error) }
         }
         req.expectContinue = expectContinue
         req.firstByteTimeout = firstByteTimeout
@@ -120,21 +120,21 @@ public final class Agent: HTTPAgent {
         if let l = t.idleList { list = l } else { list = pool.idleList(key); t.idleList = list }
         if let proto = pool.takeIdle(list) {
             // A reused connection at once: no Deferred for the connection, one errback step for the retry.
-            return proto.request(req, url: absolute).addErrback { (f: Failure) throws -> Deferred<AgentResponse> in
+            return proto.request(req, url: absolute).addDeferredErrback { f in
                 guard self.shouldRetry(req, f) else { throw f }
                 return self.pool.newConnection(key, connector: self.connector, connectTimeout: self.connectTimeout)
-                    .addCallback { $0.request(req, url: absolute) }
+                    .addDeferredCallback { $0.request(req, url: absolute) }
             }
         }
         return pool.getConnection(key, connector: connector, connectTimeout: connectTimeout)
-            .addCallback { (conn: (HTTP11ClientProtocol, reused: Bool)) -> Deferred<AgentResponse> in
+            .addDeferredCallback { conn in
                 let (proto, reused) = conn
                 let d = proto.request(req, url: absolute)
                 guard reused else { return d }
-                return d.addErrback { (f: Failure) throws -> Deferred<AgentResponse> in
+                return d.addDeferredErrback { f in
                     guard self.shouldRetry(req, f) else { throw f }
                     return self.pool.newConnection(key, connector: self.connector, connectTimeout: self.connectTimeout)
-                        .addCallback { $0.request(req, url: absolute) }
+                        .addDeferredCallback { $0.request(req, url: absolute) }
                 }
             }
     }

@@ -19,7 +19,7 @@ public final class ContentDecoderAgent: HTTPAgent {
     public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
         var h = headers
         if !h.contains("Accept-Encoding") { h.add("Accept-Encoding", "gzip, deflate") }
-        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { (r: AgentResponse) throws -> AgentResponse in
+        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { r in
             try Self.decoded(r)
         }
     }

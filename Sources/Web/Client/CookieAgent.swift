@@ -114,7 +114,7 @@ public final class CookieAgent: HTTPAgent {
         guard let u = try? ClientURL(url) else { return agent.request(method, url, headers: headers, bodyProducer: bodyProducer) }
         var h = headers
         if !h.contains("Cookie"), let c = jar.header(for: u) { h.add("Cookie", c) }
-        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { (r: AgentResponse) -> AgentResponse in
+        return agent.request(method, url, headers: h, bodyProducer: bodyProducer).addCallback { r in
             self.jar.store(r.headers, from: u)
             return r
         }

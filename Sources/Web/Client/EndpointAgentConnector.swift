@@ -24,7 +24,7 @@ public final class EndpointAgentConnector: AgentConnector {
             let endpoint = try clientFromString(reactor, description)
             return connectProtocol(endpoint, proto).addCallback { (_: Protocol) -> Void in () }
         } catch {
-            return fail(error)
+            return Deferred.fail(error)
         }
     }
 }

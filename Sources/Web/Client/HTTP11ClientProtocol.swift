@@ -71,7 +71,7 @@ public final class HTTP11ClientProtocol: Protocol {
     /// Sends `req` and returns the Deferred of its response (see the type's contract). `url` is recorded on
     /// the response.
     public func request(_ req: AgentRequest, url: String = "") -> Deferred<AgentResponse> {
-        guard state == .idle, connected, let transport else { return fail(RequestNotSent()) }
+        guard state == .idle, connected, let transport else { return Deferred.fail(RequestNotSent()) }
         state = .busy
         generation += 1
         requestsSent += 1

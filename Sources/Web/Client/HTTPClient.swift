@@ -30,27 +30,21 @@ public final class HTTPClient {
     /// Closes the idle connections.
     public func close() { pool.closeCachedConnections() }
 
+    /// Fetches `url` (Tornado's `fetch`); the Deferred fires with the response. In async code,
+    /// `try await client.fetch(url).value`. One shape only: there is no overload on the return type.
     public func fetch(_ url: String, method: String = "GET", headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil,
                       raiseError: Bool = true) -> Deferred<FetchResponse> {
         fetch(FetchRequest(url, method: method, headers: headers, body: body), raiseError: raiseError)
     }
 
-    public func fetch(_ url: String, method: String = "GET", headers: HTTPHeaders = HTTPHeaders(), body: ByteBuffer? = nil,
-                      raiseError: Bool = true) async throws -> FetchResponse {
-        try await fetch(url, method: method, headers: headers, body: body, raiseError: raiseError).value
-    }
-
-    public func fetch(_ request: FetchRequest, raiseError: Bool = true) async throws -> FetchResponse {
-        try await fetch(request, raiseError: raiseError).value
-    }
-
+    /// Fetches `request`; see ``fetch(_:method:headers:body:raiseError:)``.
     public func fetch(_ request: FetchRequest, raiseError: Bool = true) -> Deferred<FetchResponse> {
         let start = clock.seconds()
         let agent = makeAgent(for: request)
         var producer: (any BodyProducer)?
         if let make = request.bodyProducer { producer = make() } else if let b = request.body { producer = BytesBodyProducer(b) }
         var d = agent.request(request.method, request.url, headers: request.headers, bodyProducer: producer)
-            .addErrback { (f: Failure) throws -> AgentResponse in
+            .addErrback { f in
                 // Tornado returns the last redirect when it cannot go further.
                 if let e = f.value(as: RedirectError.self) {
                     switch e.kind {
@@ -60,7 +54,7 @@ public final class HTTPClient {
                 }
                 throw f
             }
-            .addCallback { (r: AgentResponse) -> Deferred<FetchResponse> in
+            .addDeferredCallback { r in
                 self.collect(r, request, start: start)
             }
         if let t = request.requestTimeout {
@@ -122,7 +116,7 @@ public final class HTTPClient {
             r.deliverBody(p)
             return d
         }
-        return readBody(r).addErrback { (f: Failure) throws -> ByteBuffer in
+        return readBody(r).addErrback { f in
             if let partial = f.value(as: PartialDownloadError.self) { return partial.body }
             throw f
         }.addCallback { make($0) }

@@ -77,7 +77,7 @@ public final class HTTPConnectionPool {
     /// A connect timeout fails with ``ClientTimeoutError`` (phase `.connect`); cancelling gives up the attempt.
     public func getConnection(_ key: ConnectionKey, connector: any AgentConnector,
                               connectTimeout: Double?) -> Deferred<(HTTP11ClientProtocol, reused: Bool)> {
-        if let p = takeIdle(key) { return succeed((p, reused: true)) }
+        if let p = takeIdle(key) { return Deferred.succeed((p, reused: true)) }
         return newConnection(key, connector: connector, connectTimeout: connectTimeout).addCallback { ($0, reused: false) }
     }
 

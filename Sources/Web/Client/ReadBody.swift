@@ -9,7 +9,7 @@ import TwisterHTTP
 @ReactorActor
 public func readBody(_ response: AgentResponse) -> Deferred<ByteBuffer> {
     // The common small response was read whole before the caller saw it: no collector, no waiting chain.
-    if let body = response.takeCompleteBody() { return succeed(body) }
+    if let body = response.takeCompleteBody() { return Deferred.succeed(body) }
     let collector = BodyCollector(code: response.code)
     let d = Deferred<ByteBuffer>(canceller: { _ in
         collector.cancelled = true

@@ -54,7 +54,7 @@ public class RedirectAgent: HTTPAgent {
     }
 
     private func send(_ method: String, _ url: String, _ headers: HTTPHeaders, _ body: (any BodyProducer)?, count: Int) -> Deferred<AgentResponse> {
-        agent.request(method, url, headers: headers, bodyProducer: body).addCallback { (r: AgentResponse) throws -> Deferred<AgentResponse> in
+        agent.request(method, url, headers: headers, bodyProducer: body).addDeferredCallback { r in
             try self.handle(r, method, url, headers, body, count)
         }
     }
@@ -63,7 +63,7 @@ public class RedirectAgent: HTTPAgent {
                         _ body: (any BodyProducer)?, _ count: Int) throws -> Deferred<AgentResponse> {
         let how = follow(r.code, method)
         switch how {
-        case .no: return succeed(r)
+        case .no: return Deferred.succeed(r)
         case .refuse:
             throw RedirectError(kind: .methodNotRedirectable(method: method, code: r.code), location: r.headers["Location"], response: r)
         case .sameMethodAndBody, .asGet: break
@@ -85,7 +85,7 @@ public class RedirectAgent: HTTPAgent {
         var nextMethod = method
         var nextBody: (any BodyProducer)?
         switch how {
-        case .no, .refuse: return succeed(r)  // handled above
+        case .no, .refuse: return Deferred.succeed(r)  // handled above
         case .asGet:
             nextMethod = "GET"
             h.remove("Content-Type")
@@ -102,10 +102,10 @@ public class RedirectAgent: HTTPAgent {
         // Drain the redirect's body first so its connection goes back to the pool for the next hop.
         let drained = DiscardBody()
         r.deliverBody(drained)
-        return drained.finished.addBoth { (result: Result<Void, Failure>) throws -> Deferred<AgentResponse> in
+        return drained.finished.addDeferredBoth { result in
             if case .failure(let f) = result { throw f }  // cancelled while draining
             return self.send(nextMethod, next.description, h, nextBody, count: count + 1)
-        }.addCallback { (final: AgentResponse) -> AgentResponse in
+        }.addCallback { final in
             if final.previousResponse == nil || final.previousResponse !== r {
                 final.previousResponse = r
             }

@@ -323,8 +323,8 @@ public final class Request {
     /// A Deferred that fires when the response is finished, or errbacks with the connection's loss reason if
     /// the client goes away first (Twisted's `notifyFinish`).
     public func notifyFinish() -> Deferred<Void> {
-        if finished { return succeed(()) }
-        if disconnected { return fail(ConnectionError.lost("client went away")) }
+        if finished { return Deferred.succeed(()) }
+        if disconnected { return Deferred.fail(ConnectionError.lost("client went away")) }
         let d = Deferred<Void>()
         finishWaiters.append(.deferred(d))
         return d

@@ -27,7 +27,7 @@ extension Request {
         case .notDoneYet:
             break
         case .deferred(let d):
-            d.addCallbacks({ (body: ByteBuffer) -> Void in
+            _ = d.addCallbacks({ (body: ByteBuffer) -> Void in
                 if !self.finished && !self.disconnected { self.writeAndFinish(body) }
             }, { (f: Failure) -> Void in
                 if !self.finished && !self.disconnected { self.processingFailed(f.error) }

@@ -360,7 +360,7 @@ open class RequestHandler {
     /// when the connection can take more (at once unless the client is slow), for backpressure.
     @discardableResult
     public func flush() -> Deferred<Void> {
-        if finished { HTTPLog.misuse("Cannot flush() after finish() on \(requestSummary)"); return succeed(()) }
+        if finished { HTTPLog.misuse("Cannot flush() after finish() on \(requestSummary)"); return Deferred.succeed(()) }
         var chunk = buffer
         buffer = ByteBuffer()
         if !headersWritten {
@@ -590,7 +590,7 @@ final class FlushControl: Producer {
     @exclusivity(unchecked) private var waiters: [Deferred<Void>] = []
 
     func wait() -> Deferred<Void> {
-        if !paused { return succeed(()) }
+        if !paused { return Deferred.succeed(()) }
         let d = Deferred<Void>()
         waiters.append(d)
         return d

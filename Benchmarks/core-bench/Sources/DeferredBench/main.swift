@@ -23,7 +23,7 @@ nonisolated(unsafe) var blackhole = 0
         let d = Deferred<Int>()
         var h = d
         for _ in 0..<n { h = h.addCallback { $0 + 1 } }
-        h.addCallback { sink &+= $0 }
+        _ = h.addCallback { sink &+= $0 }
         d.callback(i)
     }
     let r = Double(n * count) / (now() - t)
@@ -37,7 +37,7 @@ nonisolated(unsafe) var blackhole = 0
     let t = now()
     for i in 0..<n {
         let d = Deferred<Int>()
-        d.addCallback { $0 + 1 }.addCallback { sink &+= $0 }
+        _ = d.addCallback { $0 + 1 }.addCallback { sink &+= $0 }
         d.callback(i)
     }
     let r = Double(n) / (now() - t)
@@ -52,8 +52,8 @@ nonisolated(unsafe) var blackhole = 0
     let t0 = now()
     let d = Deferred<Int>()
     var h: Deferred<Int> = d
-    for _ in 0..<n { h = h.addCallback { (x: Int) -> Deferred<Int> in succeed(x + 1) } }
-    h.addCallback { sink = $0 }
+    for _ in 0..<n { h = h.addDeferredCallback { x in Deferred.succeed(x + 1) } }
+    _ = h.addCallback { sink = $0 }
     let t1 = now()
     d.callback(0)
     let t2 = now()
@@ -62,12 +62,12 @@ nonisolated(unsafe) var blackhole = 0
     return (t2 - t0, t2 - t1)
 }
 
-/// `try await succeed(i).value` in a loop inside `Deferred { }` (Swift's inlineCallbacks): awaits per second.
+/// `try await Deferred.succeed(i).value` in a loop inside `Deferred { }` (Swift's inlineCallbacks): awaits per second.
 @MainActor @inline(never) func awaits(_ n: Int) -> Double {
     let t = now()
     let d = Deferred<Int> {
         var s = 0
-        for i in 0..<n { s &+= try await succeed(i).value }
+        for i in 0..<n { s &+= try await Deferred.succeed(i).value }
         return s
     }
     let r = Double(n) / (now() - t)

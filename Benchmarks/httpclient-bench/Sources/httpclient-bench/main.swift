@@ -113,7 +113,7 @@ final class TwisterLoad {
     }
 
     func loop(until end: Double, _ finished: @escaping @ReactorActor () -> Void) {
-        agent.request("GET", url).addCallback { readBody($0) }.addBoth { (r: Result<TwisterProtocols.ByteBuffer, Failure>) -> Void in
+        _ = agent.request("GET", url).addDeferredCallback { readBody($0) }.addBoth { (r: Result<TwisterProtocols.ByteBuffer, Failure>) -> Void in
             if case .failure(let f) = r { print("twister error: \(f.error)") }
             self.counter.count += 1
             let more = fixedRequests.map { self.counter.count + self.connections <= $0 } ?? (Reactor.shared.seconds() < end)

@@ -3,7 +3,7 @@
 /// shape fails with ``RedisError/unexpectedReply(_:)``. All on the reactor thread.
 extension RedisClient {
     private func map<T>(_ args: [RedisArgument], _ f: @escaping (RedisValue) throws -> T) -> Deferred<T> {
-        execute(args).addCallback { (v: RedisValue) throws -> T in try f(v) }
+        execute(args).addCallback { v in try f(v) }
     }
     private func integerCommand(_ args: [RedisArgument]) -> Deferred<Int64> { executeInteger(args) }
     private func optionalBytesCommand(_ args: [RedisArgument]) -> Deferred<ByteBuffer?> { executeOptionalBytes(args) }

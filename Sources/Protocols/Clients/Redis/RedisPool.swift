@@ -83,9 +83,9 @@ public final class RedisPool: RedisClient {
 
     /// A ready connection: the least busy one, or the next to come up.
     public func acquire() -> Deferred<RedisProtocol> {
-        if stopped { return fail(RedisError.notConnected) }
+        if stopped { return Deferred.fail(RedisError.notConnected) }
         if let best = connections.filter({ $0.connected && !$0.isSubscribed }).min(by: { $0.pendingCount < $1.pendingCount }) {
-            return succeed(best)
+            return Deferred.succeed(best)
         }
         let d = Deferred<RedisProtocol>()
         waiters.append(d)
@@ -96,7 +96,7 @@ public final class RedisPool: RedisClient {
 
     /// Runs one command on a pooled connection.
     public func execute(_ args: [RedisArgument]) -> Deferred<RedisValue> {
-        acquire().addCallback { (p: RedisProtocol) -> Deferred<RedisValue> in p.execute(args) }
+        acquire().addDeferredCallback { p in p.execute(args) }
     }
 
     /// Runs one command whose reply is an integer on a pooled connection.

@@ -104,7 +104,7 @@ public final class RedisProtocol: Protocol, RedisClient {
     /// A Deferred that fires once the connect handshake (HELLO/AUTH/SELECT) succeeded, or fails with its error.
     public func whenReady() -> Deferred<Void> {
         if let closedReason { return fail(closedReason) }
-        if isReady { return succeed(()) }
+        if isReady { return Deferred.succeed(()) }
         let d = Deferred<Void>()
         readyWaiters.append(d)
         return d
@@ -195,7 +195,7 @@ public final class RedisProtocol: Protocol, RedisClient {
         let ds = pipeline(all)
         // MULTI's and QUEUED replies: EXEC reports what matters; swallow their errors so none goes unhandled.
         for d in ds.dropLast() { _ = d.addBoth { _ in () } }
-        return ds.last!.addCallback { (v: RedisValue) throws -> [RedisValue] in
+        return ds.last!.addCallback { v in
             if v.isNull { throw RedisError.transactionAborted }
             guard case .array(let a) = v else { throw RedisError.unexpectedReply("EXEC returned \(v)") }
             return a
@@ -226,7 +226,7 @@ public final class RedisProtocol: Protocol, RedisClient {
         transport.write(out)
     }
 
-    private func fail<T>(_ e: any Error) -> Deferred<T> { TwisterDeferred.fail(e, as: T.self) }
+    private func fail<T>(_ e: any Error) -> Deferred<T> { Deferred<T>.fail(e) }
 
     private static func fail(_ r: Pending, _ e: any Error) {
         switch r {
