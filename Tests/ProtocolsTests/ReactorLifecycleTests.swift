@@ -83,7 +83,7 @@ import Foundation
                 return d
             })
             Reactor.shared.addSystemEventTrigger(.during, .shutdown) { ranDuring.withLock { $0 = true } }
-            return succeed(())
+            return Deferred.succeed(())
         }
         #expect(await runOneCycle())
         #expect(ranDuring.value)
@@ -97,12 +97,12 @@ import Foundation
             Reactor.shared.addSystemEventTrigger(.during, .startup) { log.withLock { $0.append("startup 1") } }
             Reactor.shared.addSystemEventTrigger(.before, .shutdown) { log.withLock { $0.append("shutdown 1") } }
             Reactor.shared.addSystemEventTrigger(.after, .shutdown) { log.withLock { $0.append("after shutdown 1") } }
-            return succeed(())
+            return Deferred.succeed(())
         }
         #expect(await runOneCycle { log.withLock { $0.append("running 1") } })
         try Reactor.shared.blockingCallFromThread { () -> Deferred<Void> in
             Reactor.shared.addSystemEventTrigger(.before, .shutdown) { log.withLock { $0.append("shutdown 2") } }
-            return succeed(())
+            return Deferred.succeed(())
         }
         #expect(await runOneCycle { log.withLock { $0.append("running 2") } })
         #expect(await runOneCycle { log.withLock { $0.append("running 3") } })

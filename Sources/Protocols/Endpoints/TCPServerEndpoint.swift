@@ -10,7 +10,7 @@ public final class TCPServerEndpoint: ServerEndpoint {
         self.reactor = reactor; self.port = port; self.interface = interface; self.backlog = backlog; self.reusePort = reusePort
     }
     public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
-        do { return succeed(try reactor.listenTCP(port, factory, backlog: backlog, interface: interface, reusePort: reusePort)) }
-        catch { return fail(error) }
+        do { return Deferred.succeed(try reactor.listenTCP(port, factory, backlog: backlog, interface: interface, reusePort: reusePort)) }
+        catch { return Deferred.fail(error) }
     }
 }

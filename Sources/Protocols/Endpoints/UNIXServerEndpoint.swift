@@ -9,7 +9,7 @@ public final class UNIXServerEndpoint: ServerEndpoint {
         self.reactor = reactor; self.path = path; self.mode = mode; self.backlog = backlog
     }
     public func listen(_ factory: Factory) -> Deferred<any ListeningPort> {
-        do { return succeed(try reactor.listenUNIX(path, factory, backlog: backlog, mode: mode)) }
-        catch { return fail(error) }
+        do { return Deferred.succeed(try reactor.listenUNIX(path, factory, backlog: backlog, mode: mode)) }
+        catch { return Deferred.fail(error) }
     }
 }

@@ -11,7 +11,7 @@ extension Reactor {
     /// addresses (port 0) in the resolver's order, or fails with ``ConnectionError/dnsLookupFailed(_:)``.
     @ReactorActor
     public func resolve(_ host: String) -> Deferred<[Address]> {
-        if let literal = Socket.isIPLiteral(host) { return Deferred.succeed([literal]) }
+        if let literal = SocketCalls.isIPLiteral(host) { return Deferred.succeed([literal]) }
         return deferToThread { () throws -> [Address] in try Self.getAddresses(host) }
     }
 

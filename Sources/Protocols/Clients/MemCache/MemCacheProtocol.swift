@@ -102,7 +102,7 @@ public final class MemCacheProtocol: LineReceiver {
     /// Gets several keys in one request; the dictionary holds the keys that are stored.
     public func getMultiple(_ keys: [String], withCAS: Bool = false) -> Deferred<[String: MemCacheValue]> {
         for k in keys { if let e = Self.validate(key: k) { return fail(e) } }
-        if keys.isEmpty { return succeed([:]) }
+        if keys.isEmpty { return Deferred.succeed([:]) }
         let d = Deferred<[String: MemCacheValue]>()
         send(.getMany(d), line: "\(withCAS ? "gets" : "get") \(keys.joined(separator: " "))\r\n")
         return d
@@ -205,7 +205,7 @@ public final class MemCacheProtocol: LineReceiver {
 
     // MARK: sending
 
-    private func fail<T>(_ e: any Error) -> Deferred<T> { TwisterDeferred.fail(e, as: T.self) }
+    private func fail<T>(_ e: any Error) -> Deferred<T> { Deferred<T>.fail(e) }
 
     private func store(_ cmd: StaticString, _ key: String, _ value: ByteBuffer, _ flags: UInt32, _ exp: Int, cas: UInt64?) -> Deferred<Bool> {
         if !Self.isValid(key: key) { return fail(Self.validate(key: key)!) }

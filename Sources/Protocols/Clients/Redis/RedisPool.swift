@@ -101,23 +101,23 @@ public final class RedisPool: RedisClient {
 
     /// Runs one command whose reply is an integer on a pooled connection.
     public func executeInteger(_ args: [RedisArgument]) -> Deferred<Int64> {
-        acquire().addCallback { (p: RedisProtocol) -> Deferred<Int64> in p.executeInteger(args) }
+        acquire().addDeferredCallback { p in p.executeInteger(args) }
     }
 
     /// Runs one command whose reply is a bulk string or null on a pooled connection.
     public func executeOptionalBytes(_ args: [RedisArgument]) -> Deferred<ByteBuffer?> {
-        acquire().addCallback { (p: RedisProtocol) -> Deferred<ByteBuffer?> in p.executeOptionalBytes(args) }
+        acquire().addDeferredCallback { p in p.executeOptionalBytes(args) }
     }
 
     /// GET on a pooled connection.
     public func get(_ key: RedisArgument) -> Deferred<ByteBuffer?> {
-        acquire().addCallback { (p: RedisProtocol) -> Deferred<ByteBuffer?> in p.get(key) }
+        acquire().addDeferredCallback { p in p.get(key) }
     }
 
     /// SET on a pooled connection.
     public func set(_ key: RedisArgument, _ value: RedisArgument, expire: RedisExpiry?,
                     condition: RedisSetCondition) -> Deferred<Bool> {
-        acquire().addCallback { (p: RedisProtocol) -> Deferred<Bool> in
+        acquire().addDeferredCallback { p in
             p.set(key, value, expire: expire, condition: condition)
         }
     }
