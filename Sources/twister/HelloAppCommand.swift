@@ -1,10 +1,12 @@
 import Foundation
 import TwisterWeb
 
-/// `twister hello-app [--listen ENDPOINT] [--async | --deferred]`: `Hello, World!` through an Application route
+/// `twister hello-app [--listen ENDPOINT] [--async | --deferred]`: `Hello, World! N` through an Application route
 /// to a RequestHandler (default `tcp:8888`): synchronous (no Task, no Deferred); with `--async` a handler
 /// written async that awaits a Deferred fired by `Reactor.shared.callLater(0)`; with `--deferred` the same wait
-/// as a returned Deferred (no Task). The benchmark targets.
+/// as a returned Deferred (no Task). The benchmark targets. `N` counts the requests served, so that every body
+/// (and its ETag) differs from the one before: no figure measured with it depends on a response repeated byte
+/// for byte (Docs/design.md, "Benchmarks are honest").
 enum HelloAppCommand {
     static let usage = "usage: twister hello-app [--listen ENDPOINT] [--async | --deferred]   (default tcp:8888)"
 
@@ -31,16 +33,16 @@ enum HelloAppCommand {
     }
 }
 
-/// Answers `Hello, World!` synchronously.
+/// Answers `Hello, World! N` synchronously.
 final class HelloHandler: RequestHandler {
     required init() { super.init() }
     override func get() throws -> HandlerResult {
-        write(HelloBody.text)
+        HelloBody.write(to: self)
         return .done
     }
 }
 
-/// Answers `Hello, World!` from an async body that first awaits a Deferred fired by `callLater(0)`.
+/// Answers `Hello, World! N` from an async body that first awaits a Deferred fired by `callLater(0)`.
 final class AsyncHelloHandler: RequestHandler {
     required init() { super.init() }
     override func get() throws -> HandlerResult {
@@ -48,21 +50,30 @@ final class AsyncHelloHandler: RequestHandler {
             let d = Deferred<Void>()
             Reactor.shared.callLater(0) { d.callback(()) }
             try await d.value
-            self.write(HelloBody.text)
+            HelloBody.write(to: self)
         }
     }
 }
 
-/// Answers `Hello, World!` when a Deferred fired by `callLater(0)` fires (no Task).
+/// Answers `Hello, World! N` when a Deferred fired by `callLater(0)` fires (no Task).
 final class DeferredHelloHandler: RequestHandler {
     required init() { super.init() }
     override func get() throws -> HandlerResult {
         let d = Deferred<Void>()
         Reactor.shared.callLater(0) { d.callback(()) }
-        return .deferred(d.addCallback { (_: Void) -> Void in self.write(HelloBody.text) })
+        return .deferred(d.addCallback { (_: Void) -> Void in HelloBody.write(to: self) })
     }
 }
 
+/// The body of every `hello-app` response: `Hello, World! N`, N = 1, 2, 3… (per process).
+@ReactorActor
 enum HelloBody {
-    static let text = "Hello, World!"
+    static var served = 0
+
+    /// Writes the next body to `handler`: the fixed text, then the count as a small string (no allocation).
+    static func write(to handler: RequestHandler) {
+        served &+= 1
+        handler.write("Hello, World! ")
+        handler.write(String(served))
+    }
 }
