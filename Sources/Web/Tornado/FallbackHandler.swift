@@ -4,7 +4,6 @@
 open class FallbackHandler: RequestHandler {
     public var fallback: Resource?
 
-    public required init() { super.init() }
 
     open override func initialize(_ arguments: [String: Any]) {
         fallback = arguments["fallback"] as? Resource
