@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Moves a value across a continuation resume that the compiler cannot prove safe. Safe here because the
 /// Deferred's chain runs on the awaiting task's own executor (or with no concurrency at all), so the value is
 /// never touched by two threads at once.
@@ -16,31 +14,30 @@ final class InlineContext: @unchecked Sendable {
     // Deferred's canceller, which runs on that same executor (Deferreds are confined to their thread).
     var waitingOn: DeferredCore?
     var task: Task<Void, Never>?
+    /// The address of the body's task, set when the body starts (0 before).
+    var owner = 0
 
-    /// The body context of each running `Deferred { }` task, by task. A task-local cannot be used: binding one
-    /// around the body would add a suspension before the body's result is delivered.
-    private static let byTask = Mutex<[Int: InlineContext]>([:])
+    /// The context of the body being started, bound (synchronously) around the creation of its task, which
+    /// copies it as every unstructured task copies its creator's task-locals. A task-local bound *inside* the
+    /// body (`withValue` in the task) would add a suspension after the body returned, so that a body that never
+    /// suspends would no longer fire its Deferred synchronously. Tasks the body creates (`async let`, groups,
+    /// `Task { }`) inherit the value too: ``current`` checks ``owner`` so that only the body's own task sees it.
+    /// (This replaced a table keyed by task under a lock: three lookups with a lock and a hash per body.)
+    @TaskLocal static var starting: InlineContext?
 
-    /// The current task's address. `UnsafeCurrentTask.hashValue` runs the SipHash hasher (about 1,200
-    /// instructions per call under callgrind, three calls per body); the address identifies the task as well
-    /// while it runs.
-    private static var currentTaskKey: Int? {
-        withUnsafeCurrentTask { task in task.map { unsafeBitCast($0, to: Int.self) } }
+    /// The current task's address: identifies the task while it runs (`UnsafeCurrentTask.hashValue` runs
+    /// SipHash, about 1,200 instructions under callgrind). Safe: `UnsafeCurrentTask` is one task reference, so the
+    /// bits are the task's address (a change of its size would trap in `unsafeBitCast`); the key is only compared
+    /// while both tasks are alive (the body's task runs the comparison), so a reused address cannot alias.
+    /// Tests: InlineContextTests.
+    static var currentTaskKey: Int {
+        withUnsafeCurrentTask { task in task.map { unsafeBitCast($0, to: Int.self) } ?? 0 }
     }
 
+    /// The context of the `Deferred { }` body whose task is the current task, if any.
     static var current: InlineContext? {
-        guard let key = currentTaskKey else { return nil }
-        return byTask.withLock { $0[key] }
-    }
-
-    func enter() {
-        guard let key = Self.currentTaskKey else { return }
-        Self.byTask.withLock { $0[key] = self }
-    }
-
-    func exit() {
-        guard let key = Self.currentTaskKey else { return }
-        Self.byTask.withLock { _ = $0.removeValue(forKey: key) }
+        guard let c = starting, c.owner != 0, c.owner == currentTaskKey else { return nil }
+        return c
     }
 }
 
@@ -79,6 +76,30 @@ extension Deferred {
         // callback/errback pair, run once by the chain), and no checking canary allocated per await.
         let core = self.core
         let context = InlineContext.current
+        if let context, !Task.isCancelled {
+            // The fast path, for the `Deferred { }` body's own task (the common case: a handler's `await d.value`):
+            // no cancellation handler. That task is unstructured (no parent to cancel it) and its handle is private
+            // to the body's Deferred, whose canceller cancels the Task only when `waitingOn` is nil, never while the
+            // body waits here (`waitingOn` is set before the suspension and cleared by the step that resumes it).
+            // So the Task cannot become cancelled during this wait, and the handler would never run; a Task
+            // cancelled already (the body caught a cancellation of something else) takes the path below, which
+            // cancels `core` at once as before. Saves the status record (add, remove, and a lock walk per task
+            // executor lookup while it is installed) and an async frame: about 1,500 instructions per await.
+            let result = try await withUnsafeThrowingContinuation(isolation: isolation) { (cont: UnsafeContinuation<UnsafeTransfer<AnyBox>, any Error>) in
+                context.waitingOn = core
+                core.append(.init { c in
+                    context.waitingOn = nil
+                    switch c.state {
+                    case .success(let box)?: cont.resume(returning: UnsafeTransfer(box))
+                    case .failure(let f)?: cont.resume(throwing: f.error)
+                    case nil: preconditionFailure("Deferred step running without a result")
+                    }
+                    return .value(AnyBox.consumed)
+                })
+            }
+            if let v = result.value.get(Value.self) { return v }
+            throw DeferredTypeMismatchError(expected: "\(Value.self)", actual: "\(type(of: result.value.anyValue))")
+        }
         let transfer = UnsafeTransfer(core)
         let result: UnsafeTransfer<AnyBox> = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation(isolation: isolation) { (cont: UnsafeContinuation<UnsafeTransfer<AnyBox>, any Error>) in
@@ -127,8 +148,8 @@ extension Deferred {
         let run: nonisolated(nonsending) () async -> Void = {
             let outcome: DeferredCore.Outcome
             do {
-                context.enter()
-                defer { context.exit() }
+                context.owner = InlineContext.currentTaskKey
+                defer { context.owner = 0 }
                 outcome = .success(AnyBox.make(try await body()))
             } catch {
                 outcome = .failure(Failure.wrap(error))
@@ -136,6 +157,14 @@ extension Deferred {
             context.task = nil
             try? core.fire(outcome, site: "Deferred { }")
         }
+        let task = InlineContext.$starting.withValue(context) { () -> Task<Void, Never> in
+            Self.startTask(isolation: isolation, run)
+        }
+        if !core.called { context.task = task }
+    }
+
+    /// Creates the body's task and runs it up to its first suspension (see the initializer).
+    private static func startTask(isolation: isolated (any Actor)?, _ run: nonisolated(nonsending) @escaping () async -> Void) -> Task<Void, Never> {
         let task: Task<Void, Never>
         if let starter = isolation as? any ImmediateTaskStarting {
             // The actor's executor is also a task executor (the reactor): make it the task's executor preference,
@@ -153,7 +182,7 @@ extension Deferred {
                 await run()
             }
         }
-        if !core.called { context.task = task }
+        return task
     }
 }
 

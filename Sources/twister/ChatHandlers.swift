@@ -5,13 +5,8 @@ import TwisterWeb
 /// The signed cookie `chatdemo_user` holds the user's name.
 @ReactorActor
 class ChatBaseHandler: RequestHandler {
+    /// Given by the route (``chatApplication``'s `URLSpec(…) { $0.buffer = buffer }`).
     var buffer: ChatMessageBuffer!
-
-    required init() { super.init() }
-
-    override func initialize(_ arguments: [String: Any]) {
-        buffer = arguments["buffer"] as? ChatMessageBuffer
-    }
 
     override func getCurrentUser() -> Any? { getSecureCookie("chatdemo_user") }
 
@@ -128,12 +123,11 @@ func makeChatApplication(cookieSecret: String, debug: Bool = false, log: ((Strin
     s.compressResponse = true
     let buffer = ChatMessageBuffer()
     buffer.log = log
-    let args: [String: Any] = ["buffer": buffer]
     return Application([
-        URLSpec("/", ChatMainHandler.self, arguments: args, name: "main"),
-        URLSpec("/a/message/new", ChatMessageNewHandler.self, arguments: args),
-        URLSpec("/a/message/updates", ChatMessageUpdatesHandler.self, arguments: args),
-        URLSpec("/auth/login", ChatLoginHandler.self, arguments: args, name: "login"),
-        URLSpec("/auth/logout", ChatLogoutHandler.self, arguments: args),
+        URLSpec("/", ChatMainHandler.self, name: "main") { $0.buffer = buffer },
+        URLSpec("/a/message/new", ChatMessageNewHandler.self) { $0.buffer = buffer },
+        URLSpec("/a/message/updates", ChatMessageUpdatesHandler.self) { $0.buffer = buffer },
+        URLSpec("/auth/login", ChatLoginHandler.self, name: "login") { $0.buffer = buffer },
+        URLSpec("/auth/logout", ChatLogoutHandler.self) { $0.buffer = buffer },
     ], settings: s)
 }

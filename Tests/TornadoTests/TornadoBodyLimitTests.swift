@@ -14,7 +14,6 @@ final class LimitSetter: RequestHandler {
     nonisolated(unsafe) static var last: LimitSetter?
     override class var streamRequestBody: Bool { true }
     var received = 0
-    required init() { super.init() }
     override func prepare() throws -> HandlerResult {
         Self.last = self
         if let g = Self.gate { return .deferred(g) }
@@ -38,7 +37,6 @@ final class LimitSetter: RequestHandler {
 /// A buffered (non-streaming) handler that tries to raise the limit, which it cannot: its body is already read.
 @ReactorActor
 final class BufferedLimitSetter: RequestHandler {
-    required init() { super.init() }
     override func prepare() throws -> HandlerResult { setMaxBodySize(1 << 20); return .done }
     override func post() throws -> HandlerResult { write("received \(request.content.count)"); return .done }
 }
@@ -213,7 +211,6 @@ final class BufferedLimitSetter: RequestHandler {
     final class Raiser: RequestHandler {
         override class var streamRequestBody: Bool { true }
         var received = 0
-        required init() { super.init() }
         override func prepare() throws -> HandlerResult { setMaxBodySize(1 << 20); return .done }
         override func dataReceived(_ chunk: ByteBuffer) throws -> HandlerResult {
             received += chunk.readableBytes

@@ -191,7 +191,6 @@ final class Browser {
             nonisolated(unsafe) static var waiters: [Deferred<Void>] = []
             nonisolated(unsafe) static var closed = 0
             var mine: Deferred<Void>?
-            required init() { super.init() }
             override func get() throws -> HandlerResult {
                 let d = Deferred<Void>()
                 mine = d
@@ -216,11 +215,9 @@ final class Browser {
 
     @Test(.timeLimit(.minutes(1))) func anApplicationServesSyncDeferredAndAsyncHandlersOverRealSockets() async throws {
         final class Hello: RequestHandler {
-            required init() { super.init() }
             override func get() throws -> HandlerResult { write("Hello, World!"); return .done }
         }
         final class AsyncHello: RequestHandler {
-            required init() { super.init() }
             override func get() throws -> HandlerResult {
                 .async {
                     let d = Deferred<Void>()

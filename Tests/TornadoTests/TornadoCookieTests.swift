@@ -107,7 +107,6 @@ import TwisterTesting
     // MARK: XSRF
 
     final class XsrfHandler: RequestHandler {
-        required init() { super.init() }
         override func get() throws -> HandlerResult {
             if let v = try getArgument("version", default: nil), let n = Int(v) { application.settings.xsrfCookieVersion = n }
             write(xsrfToken)
@@ -189,7 +188,6 @@ import TwisterTesting
     // MARK: authentication
 
     final class AuthHandler: RequestHandler {
-        required init() { super.init() }
         override func getCurrentUser() -> Any? { getCookie("user") }
         override func get() throws -> HandlerResult { try authenticated { write("hello \(currentUser!)"); return .done } }
         override func post() throws -> HandlerResult { try authenticated { write("posted"); return .done } }

@@ -34,7 +34,6 @@ import TwisterTesting
     /// Ports tornado.md §3 item 14.
     @Test func customVerbsWorkWhenListedInSupportedMethods() throws {
         final class Custom: RequestHandler {
-            required init() { super.init() }
             override var supportedMethods: Set<String> { ["GET", "PROPFIND"] }
             override func handleMethod(_ method: String) throws -> HandlerResult {
                 if method == "PROPFIND" { write("propfind"); return .done }
@@ -152,7 +151,6 @@ import TwisterTesting
     @Test func aWriteErrorThatThrowsGives500WithAnEmptyBody() throws {
         final class Failing: RequestHandler {
             struct Boom: Error {}
-            required init() { super.init() }
             override func get() throws -> HandlerResult { throw Boom() }
             override func writeError(_ code: Int, error: (any Error)?) throws { throw Boom() }
         }
@@ -282,7 +280,6 @@ import TwisterTesting
     @Test func onConnectionCloseRunsWhenTheClientLeavesAWaitingHandler() throws {
         final class Waiter: RequestHandler {
             nonisolated(unsafe) static var closed = 0
-            required init() { super.init() }
             override func get() throws -> HandlerResult { autoFinish = false; return .done }
             override func onConnectionClose() { Self.closed += 1 }
         }
@@ -295,7 +292,6 @@ import TwisterTesting
     @Test func onFinishRunsAfterTheResponse() throws {
         final class Finisher: RequestHandler {
             nonisolated(unsafe) static var finished = 0
-            required init() { super.init() }
             override func get() throws -> HandlerResult { write("x"); return .done }
             override func onFinish() { Self.finished += 1 }
         }

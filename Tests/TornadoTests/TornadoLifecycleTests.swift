@@ -7,7 +7,6 @@ import TwisterTesting
 @Suite @ReactorActor struct TornadoLifecycleTests {
     final class Streamer: RequestHandler {
         nonisolated(unsafe) static var current: Streamer?
-        required init() { super.init() }
         override func get() throws -> HandlerResult {
             Self.current = self
             write("first")
@@ -35,7 +34,6 @@ import TwisterTesting
 
     @Test func headIsServedWhenOverriddenWithTheLengthOfTheBody() throws {
         final class WithHead: RequestHandler {
-            required init() { super.init() }
             override func get() throws -> HandlerResult { write("twelve bytes"); return .done }
             override func head() throws -> HandlerResult { try get() }
         }
@@ -93,7 +91,6 @@ import TwisterTesting
     @Test func currentUserIsComputedOnceAndCanBeAssigned() throws {
         final class Counting: RequestHandler {
             nonisolated(unsafe) static var calls = 0
-            required init() { super.init() }
             override func getCurrentUser() -> Any? { Self.calls += 1; return "ann" }
             override func prepare() throws -> HandlerResult {
                 if request.path == "/assigned" { currentUser = "bob" }

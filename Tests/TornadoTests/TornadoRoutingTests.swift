@@ -132,7 +132,6 @@ import TwisterTesting
     @Test func routeArgumentsReachInitialize() throws {
         final class Greeter: RequestHandler {
             var greeting = ""
-            required init() { super.init() }
             override func initialize(_ arguments: [String: Any]) { greeting = arguments["greeting"] as? String ?? "?" }
             override func get() throws -> HandlerResult { write(greeting); return .done }
         }

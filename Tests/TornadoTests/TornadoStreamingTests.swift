@@ -10,7 +10,6 @@ final class StreamRecorder: RequestHandler {
     nonisolated(unsafe) static var prepareResult: (@ReactorActor (StreamRecorder) throws -> HandlerResult)?
     nonisolated(unsafe) static var chunkResult: (@ReactorActor (ByteBuffer) -> HandlerResult)?
     override class var streamRequestBody: Bool { true }
-    required init() { super.init() }
     override func initialize(_ arguments: [String: Any]) { Self.events.append("initialize") }
     override func prepare() throws -> HandlerResult {
         Self.events.append("prepare")
@@ -208,7 +207,6 @@ final class StreamRecorder: RequestHandler {
         StreamRecorder.reset()
         var buffered = 0
         final class Buffered: RequestHandler {
-            required init() { super.init() }
             override func put() throws -> HandlerResult { write("\(request.content.count)"); return .done }
         }
         let h = AppHarness([
@@ -251,7 +249,6 @@ final class StreamRecorder: RequestHandler {
         var received = 0
         var checksum: UInt64 = 0
         var pieces = 0
-        required init() { super.init() }
         override func dataReceived(_ chunk: ByteBuffer) throws -> HandlerResult {
             // Over raw bytes: a generic byte view costs seconds for 4 MiB in a debug build, on the shared reactor.
             checksum = chunk.withUnsafeReadableBytes { p in

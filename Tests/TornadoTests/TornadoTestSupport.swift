@@ -99,12 +99,6 @@ final class BlockHandler: RequestHandler {
     var onGet: ((BlockHandler) throws -> HandlerResult)?
     var onPost: ((BlockHandler) throws -> HandlerResult)?
     var onPrepare: ((BlockHandler) throws -> HandlerResult)?
-    required init() { super.init() }
-    override func initialize(_ arguments: [String: Any]) {
-        onGet = arguments["get"] as? (BlockHandler) throws -> HandlerResult
-        onPost = arguments["post"] as? (BlockHandler) throws -> HandlerResult
-        onPrepare = arguments["prepare"] as? (BlockHandler) throws -> HandlerResult
-    }
     override func prepare() throws -> HandlerResult { try onPrepare?(self) ?? .done }
     override func get() throws -> HandlerResult {
         guard let onGet else { throw HTTPError(405) }
@@ -122,9 +116,10 @@ func route(_ pattern: String, name: String? = nil,
            get: ((BlockHandler) throws -> HandlerResult)? = nil,
            post: ((BlockHandler) throws -> HandlerResult)? = nil,
            prepare: ((BlockHandler) throws -> HandlerResult)? = nil) -> URLSpec {
-    var args: [String: Any] = [:]
-    if let get { args["get"] = get }
-    if let post { args["post"] = post }
-    if let prepare { args["prepare"] = prepare }
-    return URLSpec(pattern, BlockHandler.self, arguments: args, name: name)
+    // The closures are given typed, by the route's initialize closure (no `[String: Any]`).
+    URLSpec(pattern, BlockHandler.self, name: name) { h in
+        h.onGet = get
+        h.onPost = post
+        h.onPrepare = prepare
+    }
 }

@@ -7,7 +7,6 @@ import TwisterWebServer
 open class ErrorHandler: RequestHandler {
     public var errorStatus = 404
 
-    public required init() { super.init() }
 
     open override func initialize(_ arguments: [String: Any]) {
         errorStatus = arguments["status"] as? Int ?? 404

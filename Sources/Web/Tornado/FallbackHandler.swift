@@ -8,7 +8,6 @@ import TwisterWebServer
 open class FallbackHandler: RequestHandler {
     public var fallback: Resource?
 
-    public required init() { super.init() }
 
     open override func initialize(_ arguments: [String: Any]) {
         fallback = arguments["fallback"] as? Resource

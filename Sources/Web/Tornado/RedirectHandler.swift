@@ -10,7 +10,6 @@ open class RedirectHandler: RequestHandler {
     public var url = "/"
     public var permanent = true
 
-    public required init() { super.init() }
 
     open override func initialize(_ arguments: [String: Any]) {
         url = arguments["url"] as? String ?? "/"

@@ -68,6 +68,11 @@ open class RequestHandler {
 
     enum CurrentUserState { case unknown, known(Any?) }
 
+    /// Made by the ``Application`` for each request (through the route's type or factory). A subclass that
+    /// declares no initializer of its own inherits this one and needs no `init` at all; give it dependencies
+    /// typed through its route (`URLSpec("/", MyHandler.self) { $0.db = db }`, or a factory calling an
+    /// initializer of its own: `URLSpec("/", factory: { MyHandler(db: db) })`, which then also needs `required
+    /// init()`).
     public required init() {}
 
     func setUp(application: Application, request: Request) {

@@ -30,7 +30,6 @@ open class StaticFileHandler: RequestHandler {
     /// The modification time reported for in-memory content: the process start.
     nonisolated static let contentModified = Int(Date().timeIntervalSince1970)
 
-    public required init() { super.init() }
 
     open override var supportedMethods: Set<String> { ["GET", "HEAD"] }
 

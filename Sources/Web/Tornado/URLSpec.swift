@@ -58,6 +58,20 @@ public final class URLSpec {
         streamsRequestBody = handler.streamRequestBody
     }
 
+    /// A route to handlers of type `H`, each made with its `init()` and then given its dependencies, typed, by
+    /// `initialize` (Tornado's `initialize(**kwargs)` as a closure: `URLSpec("/", MainHandler.self) { $0.db = db }`).
+    /// Runs before anything else of the handler's lifecycle (before ``RequestHandler/initialize(_:)``). For a
+    /// handler with an initializer of its own, use ``init(_:name:arguments:factory:)``.
+    public convenience init<H: RequestHandler>(_ pattern: String, _ handler: H.Type, name: String? = nil,
+                                               initialize: @escaping @ReactorActor (H) -> Void) {
+        self.init(pattern, name: name, factory: {
+            let h = handler.init()
+            initialize(h)
+            return h
+        })
+        streamsRequestBody = handler.streamRequestBody
+    }
+
     /// The raw (still percent-encoded) groups when `path` matches: positional or named. nil when it does not.
     func match(_ path: String) -> (positional: [Substring?], named: [String: Substring?])? {
         if let literal { return literal == path ? ([], [:]) : nil }
