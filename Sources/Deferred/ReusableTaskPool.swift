@@ -20,16 +20,19 @@ package final class ReusableTaskPool: @unchecked Sendable {
     // @unchecked Sendable, safe: every stored property is touched only on the starter actor's thread (every
     // method takes that actor as `isolation`, checked by identity in `start`; the workers run on that actor).
     // Tests: ReusedTaskTests (TornadoTests) and AsyncHandlerPoolTests.
-    private var idle: [Worker] = []
+    // `@exclusivity(unchecked)` on the vars (this and `Worker`'s): confined to one thread as said, and no access
+    // spans a call into a body (each is a read or a write between calls). A dynamic check costs ~77 instructions;
+    // the pool made two per request (Docs/internals/async-path.md).
+    @exclusivity(unchecked) private var idle: [Worker] = []
     private let starter: any ImmediateTaskStarting
     /// How many workers may stay parked.
     package let maxIdle: Int
     /// Live workers (running a body or parked), for tests and diagnostics.
-    package private(set) var workerCount = 0
+    @exclusivity(unchecked) package private(set) var workerCount = 0
     /// Parked workers.
     package var idleCount: Int { idle.count }
     /// Bodies started (for tests: a reused worker does not count as a new task).
-    package private(set) var tasksCreated = 0
+    @exclusivity(unchecked) package private(set) var tasksCreated = 0
 
     package init(starter: any ImmediateTaskStarting, maxIdle: Int = 64) {
         self.starter = starter
@@ -46,16 +49,19 @@ package final class ReusableTaskPool: @unchecked Sendable {
     final class Worker: @unchecked Sendable {
         // Safe: confined to the starter actor's thread like the pool.
         /// Where the worker is parked (nil while it runs a body).
-        var parked: UnsafeContinuation<UnsafeTransfer<Job>?, Never>?
+        /// A new worker's first job, taken by its loop at once (not captured by the task's closure, which lives
+        /// as long as the task: the first owner would stay referenced).
+        @exclusivity(unchecked) var first: UnsafeTransfer<Job>?
+        @exclusivity(unchecked) var parked: UnsafeContinuation<UnsafeTransfer<Job>?, Never>?
         /// The bridge's context (what the body awaits): bound as the worker task's `InlineContext.starting`
         /// when the task is created, so `await d.value` in any body takes the bridge's cancellable fast path.
         let context = InlineContext()
-        var task: Task<Void, Never>?
+        @exclusivity(unchecked) var task: Task<Void, Never>?
         /// Counts the bodies run, so a stale ``ReusedTaskRun`` cannot cancel a later body.
-        var generation = 0
-        var busy = false
+        @exclusivity(unchecked) var generation = 0
+        @exclusivity(unchecked) var busy = false
         /// The worker's loop has returned (its task is finishing).
-        var ended = false
+        @exclusivity(unchecked) var ended = false
     }
 
     /// Runs `body(owner)` on a parked or new worker (see the type's contract). `body` must capture nothing that
@@ -85,20 +91,22 @@ package final class ReusableTaskPool: @unchecked Sendable {
         workerCount += 1
         tasksCreated += 1
         let run = ReusedTaskRun(worker: w, generation: 1)
+        w.first = job
         let task = InlineContext.$starting.withValue(w.context) { () -> Task<Void, Never> in
             starter.armImmediateStart()
             defer { starter.disarmImmediateStart() }
             return Task.immediate(executorPreference: starter.immediateTaskExecutor) { [isolation] in
-                await self.workerLoop(w, first: job, isolation: isolation)
+                await self.workerLoop(w, isolation: isolation)
             }
         }
         if !w.ended { w.task = task }
         return run
     }
 
-    private func workerLoop(_ w: Worker, first: UnsafeTransfer<Job>, isolation: isolated (any Actor)?) async {
+    private func workerLoop(_ w: Worker, isolation: isolated (any Actor)?) async {
         w.context.owner = InlineContext.currentTaskKey
-        var next: UnsafeTransfer<Job>? = first
+        var next = w.first
+        w.first = nil
         while next != nil {
             await Self.run(&next)
             w.busy = false
@@ -115,8 +123,10 @@ package final class ReusableTaskPool: @unchecked Sendable {
     }
 
     /// Takes the job out of `next` and runs it: the job (owner and body) is released when this returns, before
-    /// the worker parks.
-    private static func run(_ next: inout UnsafeTransfer<Job>?, isolation: isolated (any Actor)? = #isolation) async {
+    /// the worker parks. `nonisolated(nonsending)`, not `isolated`: a call into an isolated function costs a
+    /// `swift_task_switch` (with a task-executor-preference lookup under the task's status lock, ~250
+    /// instructions) even when the executor does not change.
+    private nonisolated(nonsending) static func run(_ next: inout UnsafeTransfer<Job>?) async {
         let job = next!.value
         next = nil
         await job.body(job.owner)
