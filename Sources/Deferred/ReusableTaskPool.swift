@@ -96,14 +96,17 @@ package final class ReusableTaskPool: @unchecked Sendable {
             starter.armImmediateStart()
             defer { starter.disarmImmediateStart() }
             return Task.immediate(executorPreference: starter.immediateTaskExecutor) { [isolation] in
-                await self.workerLoop(w, isolation: isolation)
+                _ = isolation
+                await self.workerLoop(w)
             }
         }
         if !w.ended { w.task = task }
         return run
     }
 
-    private func workerLoop(_ w: Worker, isolation: isolated (any Actor)?) async {
+    /// `nonisolated(nonsending)`: runs on the task closure's isolation (the starter actor) without a switch on
+    /// entry or after the body.
+    private nonisolated(nonsending) func workerLoop(_ w: Worker) async {
         w.context.owner = InlineContext.currentTaskKey
         var next = w.first
         w.first = nil
@@ -111,7 +114,7 @@ package final class ReusableTaskPool: @unchecked Sendable {
             await Self.run(&next)
             w.busy = false
             if Task.isCancelled || idle.count >= maxIdle { break }
-            next = await withUnsafeContinuation(isolation: isolation) { (c: UnsafeContinuation<UnsafeTransfer<Job>?, Never>) in
+            next = await withUnsafeContinuation(isolation: #isolation) { (c: UnsafeContinuation<UnsafeTransfer<Job>?, Never>) in
                 w.parked = c
                 idle.append(w)
             }
