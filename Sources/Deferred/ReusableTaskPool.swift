@@ -19,7 +19,7 @@
 package final class ReusableTaskPool: @unchecked Sendable {
     // @unchecked Sendable, safe: every stored property is touched only on the starter actor's thread (every
     // method takes that actor as `isolation`, checked by identity in `start`; the workers run on that actor).
-    // Tests: ReusedTaskTests (TornadoTests) and AsyncHandlerPoolTests.
+    // Tests: ReusableTaskPoolTests and TornadoAsyncWorkerTests (Tests/TornadoTests/TornadoAsyncWorkerTests.swift).
     // `@exclusivity(unchecked)` on the vars (this and `Worker`'s): confined to one thread as said, and no access
     // spans a call into a body (each is a read or a write between calls). A dynamic check costs ~77 instructions;
     // the pool made two per request (Docs/internals/async-path.md).
@@ -31,7 +31,7 @@ package final class ReusableTaskPool: @unchecked Sendable {
     @exclusivity(unchecked) package private(set) var workerCount = 0
     /// Parked workers.
     package var idleCount: Int { idle.count }
-    /// Bodies started (for tests: a reused worker does not count as a new task).
+    /// Worker tasks created so far (for tests: a body run on a reused worker creates none).
     @exclusivity(unchecked) package private(set) var tasksCreated = 0
 
     package init(starter: any ImmediateTaskStarting, maxIdle: Int = 64) {
