@@ -214,7 +214,7 @@ open class RequestHandler {
         }
     }
 
-    private func verbDone() {
+    func verbDone() {
         if finished { return }
         if autoFinish { finish() } else { watchConnection() }
     }
