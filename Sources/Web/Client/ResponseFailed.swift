@@ -9,8 +9,5 @@ public struct ResponseFailed: Error, CustomStringConvertible {
     public init(_ reasons: [any Error]) { self.reasons = reasons }
     public var description: String { "Response failed: " + reasons.map { "\($0)" }.joined(separator: "; ") }
     /// The first reason of type `E`, if any.
-    public func reason<E: Error>(_ type: E.Type) -> E? {
-        for r in reasons { if let e = r as? E { return e } }
-        return nil
-    }
+    public func reason<E: Error>(_ type: E.Type) -> E? { reasons.lazy.compactMap { $0 as? E }.first }
 }

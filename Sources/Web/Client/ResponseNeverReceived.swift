@@ -7,8 +7,6 @@ public struct ResponseNeverReceived: Error, CustomStringConvertible {
     public let reasons: [any Error]
     public init(_ reasons: [any Error]) { self.reasons = reasons }
     public var description: String { "Response never received: " + reasons.map { "\($0)" }.joined(separator: "; ") }
-    public func reason<E: Error>(_ type: E.Type) -> E? {
-        for r in reasons { if let e = r as? E { return e } }
-        return nil
-    }
+    /// The first reason of type `E`, if any.
+    public func reason<E: Error>(_ type: E.Type) -> E? { reasons.lazy.compactMap { $0 as? E }.first }
 }
