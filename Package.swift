@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "TwisterDeferred", path: "Sources/Deferred", swiftSettings: swiftSettings),
         .target(name: "TwisterProtocols", dependencies: ["TwisterDeferred", "CTwisterShim"],
                 path: "Sources/Protocols", swiftSettings: swiftSettings),
-        .target(name: "TwisterTesting", dependencies: ["TwisterDeferred", "TwisterProtocols"],
+        .target(name: "TwisterTesting", dependencies: ["TwisterDeferred", "TwisterProtocols", "TwisterWebServer"],
                 path: "Sources/Testing", swiftSettings: swiftSettings),
         .target(name: "TwisterTemplates", path: "Sources/Templates", swiftSettings: swiftSettings),
         // The web stack: modules in Sources/Web, each importing only the ones below it.

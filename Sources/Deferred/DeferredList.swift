@@ -110,3 +110,17 @@ public func race<Value>(_ deferreds: [Deferred<Value>]) -> Deferred<(index: Int,
     }
     return result
 }
+
+/// `DeferredList(fireOnOneErrback:)` and `gatherResults` fail with this, naming the failing input's index.
+public struct FirstError: Error, CustomStringConvertible {
+    public let subFailure: Failure
+    public let index: Int
+    public init(subFailure: Failure, index: Int) { self.subFailure = subFailure; self.index = index }
+    public var description: String { "FirstError[#\(index), \(subFailure.error)]" }
+}
+
+/// `race` fails with this when every input failed; failures are in input order.
+public struct FailureGroup: Error, CustomStringConvertible {
+    public let failures: [Failure]
+    public var description: String { "FailureGroup(\(failures.map { "\($0.error)" }.joined(separator: ", ")))" }
+}

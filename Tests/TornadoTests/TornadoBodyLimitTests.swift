@@ -51,8 +51,8 @@ final class BufferedLimitSetter: RequestHandler {
     }
     let body40 = String(repeating: "x", count: 40)
 
-    func harness() -> Harness {
-        Harness(Application([URLSpec("/up", LimitSetter.self), URLSpec("/buffered", BufferedLimitSetter.self)]),
+    func harness() -> SiteHarness {
+        SiteHarness(Application([URLSpec("/up", LimitSetter.self), URLSpec("/buffered", BufferedLimitSetter.self)]),
                 settings: Self.settings())
     }
 
@@ -65,7 +65,7 @@ final class BufferedLimitSetter: RequestHandler {
         let h = harness()
         h.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n" + body40)
         let out = h.take()
-        #expect(statuses(out) == [200])
+        #expect(SiteHarness.statuses(out) == [200])
         #expect(out.hasSuffix("received 40"))
         #expect(!h.transport.disconnecting)
     }
@@ -76,7 +76,7 @@ final class BufferedLimitSetter: RequestHandler {
         h.send("POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
         h.send(chunked([String(body40.prefix(20)), String(body40.prefix(20))]))
         let out = h.take()
-        #expect(statuses(out) == [200])
+        #expect(SiteHarness.statuses(out) == [200])
         #expect(out.hasSuffix("received 40"))
     }
 
@@ -85,7 +85,7 @@ final class BufferedLimitSetter: RequestHandler {
         let h = harness()
         h.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n" + body40)
         let out = h.take()
-        #expect(statuses(out) == [413])
+        #expect(SiteHarness.statuses(out) == [413])
         #expect(out.contains("Connection: close"))
         #expect(h.transport.disconnecting)
         #expect(LimitSetter.events.isEmpty)
@@ -96,7 +96,7 @@ final class BufferedLimitSetter: RequestHandler {
         c.send("14\r\n" + String(body40.prefix(20)) + "\r\n")
         #expect(c.take().isEmpty)
         c.send(chunked([String(body40.prefix(20))]))
-        #expect(statuses(c.take()) == [413])
+        #expect(SiteHarness.statuses(c.take()) == [413])
         #expect(c.transport.disconnecting)
         #expect(LimitSetter.events == ["data:20"])
     }
@@ -106,7 +106,7 @@ final class BufferedLimitSetter: RequestHandler {
         let h = harness()
         h.send("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
         let out = h.take()
-        #expect(statuses(out) == [413])
+        #expect(SiteHarness.statuses(out) == [413])
         #expect(!out.contains("100 Continue"))
         #expect(out.contains("Connection: close"))
         #expect(h.transport.disconnecting)
@@ -123,7 +123,7 @@ final class BufferedLimitSetter: RequestHandler {
         h.send("5\r\nabcde\r\n")
         #expect(h.take().isEmpty)
         h.send("5\r\nfghij\r\n0\r\n\r\n")
-        #expect(statuses(h.take()) == [413])
+        #expect(SiteHarness.statuses(h.take()) == [413])
         #expect(LimitSetter.events == ["data:5"])
     }
 
@@ -134,7 +134,7 @@ final class BufferedLimitSetter: RequestHandler {
         #expect(h.take() == "HTTP/1.1 100 Continue\r\n\r\n")
         h.send(body40)
         let out = h.take()
-        #expect(statuses(out) == [200])
+        #expect(SiteHarness.statuses(out) == [200])
         #expect(out.hasSuffix("received 40"))
     }
 
@@ -142,23 +142,23 @@ final class BufferedLimitSetter: RequestHandler {
         LimitSetter.reset(nil)
         let h = harness()
         h.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n" + body40)
-        #expect(statuses(h.take()) == [413])
+        #expect(SiteHarness.statuses(h.take()) == [413])
         #expect(h.transport.disconnecting)
 
         let c = harness()
         c.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 16\r\n\r\n" + String(body40.prefix(16)))
-        #expect(statuses(c.take()) == [200])
+        #expect(SiteHarness.statuses(c.take()) == [200])
     }
 
     @Test func nonStreamingHandlersKeepTheDefaultLimit() {
         let h = harness()
         h.send("POST /buffered HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n" + body40)
-        #expect(statuses(h.take()) == [413])
+        #expect(SiteHarness.statuses(h.take()) == [413])
 
         let c = harness()
         c.send("POST /buffered HTTP/1.1\r\nHost: a\r\nContent-Length: 16\r\n\r\n" + String(body40.prefix(16)))
         let out = c.take()
-        #expect(statuses(out) == [200])
+        #expect(SiteHarness.statuses(out) == [200])
         #expect(out.hasSuffix("received 16"))
     }
 
@@ -166,9 +166,9 @@ final class BufferedLimitSetter: RequestHandler {
         LimitSetter.reset(64)
         let h = harness()
         h.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n" + body40)
-        #expect(statuses(h.take()) == [200])
+        #expect(SiteHarness.statuses(h.take()) == [200])
         h.send("POST /buffered HTTP/1.1\r\nHost: a\r\nContent-Length: 40\r\n\r\n" + body40)
-        #expect(statuses(h.take()) == [413])
+        #expect(SiteHarness.statuses(h.take()) == [413])
         #expect(h.transport.disconnecting)
     }
 
@@ -191,7 +191,7 @@ final class BufferedLimitSetter: RequestHandler {
         try #require(LimitSetter.last).setMaxBodySize(4)
         try #require(LimitSetter.gate).callback(())
         let out = c.take()
-        #expect(statuses(out) == [413])
+        #expect(SiteHarness.statuses(out) == [413])
         #expect(!out.contains("100 Continue"))
         #expect(LimitSetter.events.isEmpty)
     }
@@ -200,7 +200,7 @@ final class BufferedLimitSetter: RequestHandler {
         LimitSetter.reset(-5)
         let h = harness()
         h.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx")
-        #expect(statuses(h.take()) == [413])
+        #expect(SiteHarness.statuses(h.take()) == [413])
         #expect(LimitSetter.events.isEmpty)
     }
 }

@@ -35,7 +35,7 @@ import TwisterTesting
         slow.connect(c2!)
         slow.receive("GET / HTTP/1.1\r\nHost: x\r\n")
         clock.advance(20)
-        #expect(statuses(slow.take()) == [408], "header read timeout (20 s)")
+        #expect(SiteHarness.statuses(slow.take()) == [408], "header read timeout (20 s)")
         #expect(slow.disconnecting)
     }
 }

@@ -200,14 +200,3 @@ import Glibc
         #expect(r.body == "twisted says hi")
     }
 }
-
-/// Writes a file whole (a copy of WebServerTests' helper).
-enum FileWriter {
-    static func write(_ path: String, _ content: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        precondition(fd >= 0, "cannot create \(path)")
-        let bytes = Array(content.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-    }
-}

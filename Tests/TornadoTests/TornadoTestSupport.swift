@@ -65,12 +65,12 @@ private func find(_ hay: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
 @ReactorActor
 final class AppHarness {
     let app: Application
-    let harness: Harness
+    let harness: SiteHarness
 
     init(_ handlers: [URLSpec], settings: ApplicationSettings = ApplicationSettings(), configure: (Application) -> Void = { _ in }) {
         app = Application(handlers, settings: settings)
         configure(app)
-        harness = Harness(app)
+        harness = SiteHarness(app)
     }
 
     /// Sends one request and returns the response written so far (nil if none yet).

@@ -25,7 +25,7 @@ struct ResourceGzipTests {
     }
 
     func fetch(_ root: Resource, _ headers: String) -> (String, [UInt8]) {
-        let h = Harness(root)
+        let h = SiteHarness(root)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\(headers)\r\n")
         let raw = Array(h.transport.takeBytes().readableBytesView)
         let sep = raw.firstIndex(of: 13).map { _ in String(decoding: raw, as: UTF8.self).range(of: "\r\n\r\n")! }!

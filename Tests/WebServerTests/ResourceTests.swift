@@ -20,7 +20,7 @@ struct ResourceTests {
     }
 
     func get(_ root: Resource, _ path: String, method: String = "GET") -> String {
-        let h = Harness(root)
+        let h = SiteHarness(root)
         h.send("\(method) \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
         return h.take()
     }
@@ -91,7 +91,7 @@ struct ResourceTests {
         #expect(out.contains("Content-Length: 5\r\n"))
         #expect(out.hasSuffix("\r\n\r\n"))
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
         hold.held[0].write("streamed body")
         hold.held[0].finish()
@@ -126,7 +126,7 @@ struct ResourceTests {
         let o1 = get(StaticData("x"), "/<script>", method: "POST")
         #expect(o1.contains("&lt;script&gt;") && !o1.contains("<script>"))
         let o2 = get(StaticData("x"), "/<b>", method: "FOO<")
-        #expect(statuses(o2) == [400], "< is not a token character")
+        #expect(SiteHarness.statuses(o2) == [400], "< is not a token character")
         let o3 = get(StaticData("x"), "/\"'&", method: "FOO")
         #expect(o3.contains("&quot;&#x27;&amp;"))
     }
@@ -155,7 +155,7 @@ struct ResourceTests {
             }
         }
         let r = Half()
-        let h = Harness(r)
+        let h = SiteHarness(r)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         r.d.errback(ResourceError(500, "boom"))
         let out = h.take()
@@ -171,10 +171,10 @@ struct ResourceTests {
             override var isLeaf: Bool { true }
             override func renderGET(_ request: Request) throws -> RenderResult { throw Secret() }
         }
-        let h = Harness(Boom())
+        let h = SiteHarness(Boom())
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(!h.take().contains("secret"))
-        let h2 = Harness(Boom())
+        let h2 = SiteHarness(Boom())
         h2.site.displayTracebacks = true
         h2.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         let o = h2.take()
@@ -183,10 +183,10 @@ struct ResourceTests {
 
     // Item 14
     @Test func optionsStarGets200AndOtherMethodsOnStarGet405() {
-        let h = Harness(StaticData("x"))
+        let h = SiteHarness(StaticData("x"))
         h.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\nGET * HTTP/1.1\r\nHost: x\r\n\r\n")
         let out = h.take()
-        #expect(statuses(out) == [200, 405])
+        #expect(SiteHarness.statuses(out) == [200, 405])
         #expect(out.contains("Allow: OPTIONS\r\n"))
         #expect(out.hasPrefix("HTTP/1.1 200 OK\r\nServer: Twister\r\nContent-Length: 0\r\n\r\n"))
     }
@@ -213,14 +213,14 @@ struct ResourceTests {
             }
         }
         let later = Later()
-        let h = Harness(later)
+        let h = SiteHarness(later)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(h.take() == "")
         later.pending!.callback("later")
         #expect(body(h.take()) == "later")
 
         let failing = Later()
-        let hf = Harness(failing)
+        let hf = SiteHarness(failing)
         hf.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         failing.pending!.errback(ResourceError(403, "nope"))
         #expect(hf.take().hasPrefix("HTTP/1.1 403 Forbidden"))
@@ -234,7 +234,7 @@ struct ResourceTests {
                 }
             }
         }
-        let ha = Harness(AsyncOne())
+        let ha = SiteHarness(AsyncOne())
         ha.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         for _ in 0..<200 where ha.transport.written.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
         #expect(body(ha.take()) == "async body")
@@ -253,7 +253,7 @@ struct ResourceTests {
         v.addHost("a.example", a)
         v.addHost("b.example", StaticData("site b"))
         func fetch(_ host: String, _ path: String) -> String {
-            let h = Harness(v)
+            let h = SiteHarness(v)
             h.send("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
             return h.take()
         }
@@ -288,7 +288,7 @@ struct ResourceUpgradeTests {
 
     @Test func switchProtocolsAnswers101AndHandsTheConnectionOver() {
         let r = Upgrading()
-        let h = Harness(r)
+        let h = SiteHarness(r)
         h.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: upper\r\nConnection: Upgrade\r\n\r\nearly bytes")
         let out = h.take()
         #expect(out.hasPrefix("HTTP/1.1 101 Switching Protocols\r\nUpgrade: upper\r\nConnection: Upgrade\r\nServer: Twister\r\n\r\n"))
@@ -306,7 +306,7 @@ struct ResourceUpgradeTests {
         let d = Deferred<Resource>()
         let root = Resource()
         root.putChild("later", DeferredResource(d))
-        let h = Harness(root)
+        let h = SiteHarness(root)
         h.send("GET /later/x HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(h.take() == "")
         let target = Resource()

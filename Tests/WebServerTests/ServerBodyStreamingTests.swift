@@ -30,7 +30,7 @@ struct ServerBodyStreamingTests {
 
     @Test func aResourceCanReceiveTheBodyAsItArrives() {
         let up = Upload()
-        let h = Harness(up)
+        let h = SiteHarness(up)
         h.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
         #expect(up.pieces == ["abc"])
         h.send("2\r\nde\r\n")
@@ -56,7 +56,7 @@ struct ServerBodyStreamingTests {
             override func renderPOST(_ request: Request) throws -> RenderResult { "done" }
         }
         let slow = Slow()
-        let h = Harness(slow)
+        let h = SiteHarness(slow)
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n")
         #expect(h.transport.readingPaused)
         h.clock.advance(300)
@@ -72,11 +72,11 @@ struct ServerBodyStreamingTests {
     @Test func aResourceCanRefuseAnExpect100ContinueBodyBeforeItIsSent() {
         let up = Upload()
         up.refuseOver = 10
-        let h = Harness(up)
+        let h = SiteHarness(up)
         h.send("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
         let out = h.take()
         #expect(!out.contains("100 Continue"))
-        #expect(statuses(out) == [413])
+        #expect(SiteHarness.statuses(out) == [413])
         #expect(out.contains("Connection: close"))
         #expect(h.transport.disconnecting)
         h.send(String(repeating: "x", count: 100))
@@ -85,7 +85,7 @@ struct ServerBodyStreamingTests {
 
     @Test func bufferedBodiesStillGetTraversalBeforeTheBody() {
         let echo = EchoResource()
-        let h = Harness(echo)
+        let h = SiteHarness(echo)
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
         #expect(h.take() == "HTTP/1.1 100 Continue\r\n\r\n")
         h.send("abcd")

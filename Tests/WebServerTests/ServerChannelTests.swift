@@ -17,7 +17,7 @@ struct ServerChannelTests {
     @Test func pipelinedRequestsReachTheAppOneAtATimeEvenByteByByte() {
         for split in [false, true] {
             let hold = HoldingResource()
-            let h = Harness(hold)
+            let h = SiteHarness(hold)
             let input = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
             if split { for b in input.utf8 { h.transport.receive(ByteBuffer(bytes: [b])) } } else { h.send(input) }
             #expect(hold.held.count == 1)
@@ -43,7 +43,7 @@ struct ServerChannelTests {
             }
         }
         let r = Mixed()
-        let h = Harness(r)
+        let h = SiteHarness(r)
         h.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
         h.send("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(h.take() == "")
@@ -54,10 +54,10 @@ struct ServerChannelTests {
 
     // Item 3
     @Test func severalPipelinedRequestsInOneReadAreAllAnsweredInOrder() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send((0..<10).map { "GET /\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
         let out = h.take()
-        #expect(statuses(out).count == 10)
+        #expect(SiteHarness.statuses(out).count == 10)
         var last = out.startIndex
         for i in 0..<10 {
             let r = out.range(of: "path=/\(i)", range: last..<out.endIndex)!
@@ -68,7 +68,7 @@ struct ServerChannelTests {
     // Items 4, 5
     @Test func aFloodOfPipelinedRequestsPausesReadingAndStillGetsEveryResponse() {
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         let one = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
         h.send(String(repeating: one, count: 1000))
         #expect(h.transport.readingPaused)
@@ -79,12 +79,12 @@ struct ServerChannelTests {
         }
         #expect(n == 1000)
         #expect(!h.transport.readingPaused)
-        #expect(statuses(h.take()).count == 1000)
+        #expect(SiteHarness.statuses(h.take()).count == 1000)
     }
 
     // Item 7
     @Test func bodyDataResetsTheIdleTimeoutWhichDefaultsTo60Seconds() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         #expect(HTTPServerSettings().idleTimeout == 60)
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
         for _ in 0..<5 {
@@ -100,7 +100,7 @@ struct ServerChannelTests {
 
     @Test func idleConnectionIsClosedAfterTheTimeoutAndKeptWhileAnswering() {
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         h.clock.advance(120)
         #expect(!h.transport.disconnecting, "no timeout while a request is being answered")
@@ -113,14 +113,14 @@ struct ServerChannelTests {
 
     // Item 8
     @Test func connectionIsAborted15SecondsAfterATimeoutUnlessItWentAway() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.clock.advance(60)
         #expect(h.transport.disconnecting)
         #expect(!h.transport.aborted)
         h.clock.advance(15)
         #expect(h.transport.aborted)
 
-        let h2 = Harness(EchoResource())
+        let h2 = SiteHarness(EchoResource())
         h2.clock.advance(60)
         h2.transport.finishLoss(.done)
         h2.clock.advance(15)
@@ -128,49 +128,49 @@ struct ServerChannelTests {
 
         var s = HTTPServerSettings()
         s.abortTimeout = nil
-        let h3 = Harness(EchoResource(), settings: s)
+        let h3 = SiteHarness(EchoResource(), settings: s)
         h3.clock.advance(1000)
         #expect(h3.transport.disconnecting && !h3.transport.aborted)
     }
 
     @Test func slowHeadIsAnsweredWith408AfterTheHeaderReadTimeout() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("GET / HTTP/1.1\r\n")
         h.clock.advance(10)
         h.send("Host: x\r\n")
         h.clock.advance(10)
-        #expect(statuses(h.take()) == [408])
+        #expect(SiteHarness.statuses(h.take()) == [408])
         #expect(h.transport.disconnecting)
     }
 
     // Item 9
     @Test func persistenceHTTP10ClosesHTTP11StaysOpenConnectionCloseCloses() {
-        let h10 = Harness(EchoResource())
+        let h10 = SiteHarness(EchoResource())
         h10.send("GET / HTTP/1.0\r\n\r\n")
         let o10 = h10.take()
         #expect(o10.contains("Connection: close"))
         #expect(h10.transport.disconnecting)
 
-        let h11 = Harness(EchoResource())
+        let h11 = SiteHarness(EchoResource())
         h11.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(!h11.take().contains("Connection:"))
         #expect(!h11.transport.disconnecting)
 
-        let hc = Harness(EchoResource())
+        let hc = SiteHarness(EchoResource())
         hc.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: x\r\n\r\n")
         let oc = hc.take()
         #expect(oc.contains("Connection: close"))
-        #expect(statuses(oc) == [200])
+        #expect(SiteHarness.statuses(oc) == [200])
         #expect(hc.transport.disconnecting)
     }
 
     @Test func http10KeepAliveIsHonouredWhenTheLengthIsKnown() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
         #expect(h.take().contains("Connection: keep-alive"))
         #expect(!h.transport.disconnecting)
         let hold = HoldingResource()
-        let h2 = Harness(hold)
+        let h2 = SiteHarness(hold)
         h2.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
         hold.held[0].write("streamed")
         hold.held[0].finish()
@@ -181,7 +181,7 @@ struct ServerChannelTests {
 
     @Test func closingChannelIgnoresLaterBytes() {
         let echo = EchoResource()
-        let h = Harness(echo)
+        let h = SiteHarness(echo)
         h.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(echo.seen.count == 1)
@@ -189,7 +189,7 @@ struct ServerChannelTests {
 
     @Test func halfClosedClientStillGetsItsResponsesThenTheConnectionCloses() {
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         #expect(h.channel.wantsHalfClose)
         h.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /partial HTTP/1.1\r\n")
         h.channel.readConnectionLost()
@@ -198,13 +198,13 @@ struct ServerChannelTests {
         #expect(!h.transport.disconnecting)
         hold.held[1].writeAndFinish("two")
         #expect(h.transport.disconnecting, "the partial third request can never complete")
-        #expect(statuses(h.take()) == [200, 200])
+        #expect(SiteHarness.statuses(h.take()) == [200, 200])
 
-        let idle = Harness(EchoResource())
+        let idle = SiteHarness(EchoResource())
         idle.channel.readConnectionLost()
         #expect(idle.transport.disconnecting)
 
-        let body = Harness(EchoResource())
+        let body = SiteHarness(EchoResource())
         body.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
         body.channel.readConnectionLost()
         #expect(body.transport.disconnecting)
@@ -220,18 +220,18 @@ struct ServerChannelTests {
         t.connect(channel)
         t.receive("GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
         #expect(seen == ["GET /a ", "POST /b abc"])
-        #expect(statuses(t.take()) == [200, 200])
+        #expect(SiteHarness.statuses(t.take()) == [200, 200])
     }
 
     // Item 29
     @Test func expect100ContinueOnHTTP11GetsContinueBeforeTheResponse() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
         #expect(h.take() == "HTTP/1.1 100 Continue\r\n\r\n")
         h.send("hello")
-        #expect(statuses(h.take()) == [200])
+        #expect(SiteHarness.statuses(h.take()) == [200])
 
-        let h10 = Harness(EchoResource())
+        let h10 = SiteHarness(EchoResource())
         h10.send("POST / HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
         #expect(h10.take() == "")
     }
@@ -239,15 +239,15 @@ struct ServerChannelTests {
     @Test func expect100ContinueWithATooLargeBodyGets413Instead() {
         var s = HTTPServerSettings()
         s.maxBodySize = 3
-        let h = Harness(EchoResource(), settings: s)
+        let h = SiteHarness(EchoResource(), settings: s)
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
-        #expect(statuses(h.take()) == [413])
+        #expect(SiteHarness.statuses(h.take()) == [413])
     }
 
     // Item 30
     @Test func http11ResponsesWithoutLengthAreChunkedAndHTTP10OnesAreNot() {
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         hold.held[0].write("hello")
         hold.held[0].write(ByteBuffer())
@@ -256,7 +256,7 @@ struct ServerChannelTests {
         #expect(h.take() == "HTTP/1.1 200 OK\r\nServer: Twister\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
 
         let hold10 = HoldingResource()
-        let h10 = Harness(hold10)
+        let h10 = SiteHarness(hold10)
         h10.send("GET / HTTP/1.0\r\n\r\n")
         hold10.held[0].write("hello")
         hold10.held[0].finish()
@@ -265,7 +265,7 @@ struct ServerChannelTests {
 
     @Test func firstWriteWithAContentLengthIsNotChunked() {
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         hold.held[0].setHeader("Content-Length", "5")
         hold.held[0].write("hel")
@@ -280,7 +280,7 @@ struct ServerChannelTests {
         HTTPLog.handler = { sink.append($0) }
         defer { HTTPLog.handler = old }
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
         hold.held[0].setHeader("Content-Length", "5")
         hold.held[0].write("helloHTTP/1.1 200 OK\r\n")
@@ -294,7 +294,7 @@ struct ServerChannelTests {
         hold.held[1].finish()
         #expect(h.transport.disconnecting, "a short body can only end by closing")
         #expect(sink.count == 3)
-        let h2 = Harness(hold)
+        let h2 = SiteHarness(hold)
         h2.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         hold.held.last!.setHeader("Content-Length", "-1")
         hold.held.last!.write("x")
@@ -304,7 +304,7 @@ struct ServerChannelTests {
     }
 
     @Test func headResponsesCarryNoBody() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("HEAD /abc HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
         let out = h.take()
         #expect(out.hasPrefix("HTTP/1.1 200 OK\r\nServer: Twister\r\nContent-Length: 9\r\nContent-Type: text/html\r\n\r\nHTTP/1.1 200"))
@@ -318,7 +318,7 @@ struct ServerChannelTests {
                 return "ignored"
             }
         }
-        let h = Harness(Status())
+        let h = SiteHarness(Status())
         h.send("GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(h.take() == "HTTP/1.1 204 No Content\r\nServer: Twister\r\n\r\nHTTP/1.1 304 Not Modified\r\nServer: Twister\r\n\r\n")
     }
@@ -326,7 +326,7 @@ struct ServerChannelTests {
     // Item 34
     @Test func finishFiresNotifyFinishAndConnectionLostErrbacksIt() {
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
         var fired = 0
         hold.held[0].notifyFinish().addCallback { fired += 1 }
@@ -345,7 +345,7 @@ struct ServerChannelTests {
         HTTPLog.handler = { sink.append($0) }
         defer { HTTPLog.handler = old; _ = logged }
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         hold.held[0].writeAndFinish("done")
         _ = h.take()
@@ -369,7 +369,7 @@ struct ServerChannelTests {
             func stopProducing() { stopped += 1 }
         }
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         #expect(h.transport.producer === h.channel)
         #expect(h.transport.streaming)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -417,7 +417,7 @@ struct ServerChannelTests {
             func stopProducing() {}
         }
         let hold = HoldingResource()
-        let h = Harness(hold)
+        let h = SiteHarness(hold)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         hold.held[0].registerProducer(Pull(hold.held[0]), streaming: false)
         let out = h.take()
@@ -425,7 +425,7 @@ struct ServerChannelTests {
     }
 
     @Test func loseConnectionUnregistersTheChannelFromTheTransport() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("GET / HTTP/1.0\r\n\r\n")
         #expect(h.transport.disconnecting)
         #expect(h.transport.producer == nil)
@@ -447,7 +447,7 @@ struct ServerChannelTests {
                 return "body"
             }
         }
-        let h = Harness(Inject())
+        let h = SiteHarness(Inject())
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         let out = h.take()
         #expect(out.contains("X-Ok: fine"))
@@ -473,7 +473,7 @@ struct ServerChannelTests {
     }
 
     @Test func dateHeaderIsSentAndCachedPerSecond() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         let raw = h.transport.take()
         #expect(raw.contains("Date: ") && raw.contains(" GMT\r\n"))

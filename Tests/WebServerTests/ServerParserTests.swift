@@ -10,13 +10,13 @@ struct ServerParserTests {
     func refused(_ input: String, _ status: Int = 400, settings: HTTPServerSettings = HTTPServerSettings(),
                  sourceLocation: SourceLocation = #_sourceLocation) {
         let out = outputAtEverySplit(input, settings: settings, sourceLocation: sourceLocation)
-        #expect(statuses(out).last == status, "\(input.debugDescription) → \(out)", sourceLocation: sourceLocation)
+        #expect(SiteHarness.statuses(out).last == status, "\(input.debugDescription) → \(out)", sourceLocation: sourceLocation)
         #expect(out.contains("Connection: close"), sourceLocation: sourceLocation)
     }
 
     func accepted(_ input: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         let out = outputAtEverySplit(input, sourceLocation: sourceLocation)
-        #expect(statuses(out).first == 200, "\(input.debugDescription) → \(out)", sourceLocation: sourceLocation)
+        #expect(SiteHarness.statuses(out).first == 200, "\(input.debugDescription) → \(out)", sourceLocation: sourceLocation)
         return out
     }
 
@@ -71,7 +71,7 @@ struct ServerParserTests {
     // either). We refuse: a fold is a classic smuggling vector.
     @Test func headersReachRequestHeadersAndFoldedHeadersAreRefused() {
         let echo = EchoResource()
-        let h = Harness(echo)
+        let h = SiteHarness(echo)
         h.send("GET / HTTP/1.1\r\nHost: a\r\nX-Foo: bar\r\nx-foo: baz\r\n\r\n")
         #expect(echo.seen.first?.requestHeaders.values("X-FOO") == ["bar", "baz"])
         refused("GET / HTTP/1.1\r\nHost: a\r\nX-Foo: bar\r\n  continued\r\n\r\n")
@@ -81,12 +81,12 @@ struct ServerParserTests {
     // Item 12
     @Test func onlySpaceAndTabAreStrippedAroundHeaderValues() {
         let echo = EchoResource()
-        let h = Harness(echo)
+        let h = SiteHarness(echo)
         h.send("GET / HTTP/1.1\r\nHost: a\r\nX-A: \t v \u{0B}\t \r\n\r\n")
         // \x0B (vertical tab) is a control byte: refused, not stripped.
-        #expect(statuses(h.take()) == [400])
+        #expect(SiteHarness.statuses(h.take()) == [400])
         let echo2 = EchoResource()
-        let h2 = Harness(echo2)
+        let h2 = SiteHarness(echo2)
         h2.send("GET / HTTP/1.1\r\nHost: a\r\nX-A: \t v w \t \r\n\r\n")
         #expect(echo2.seen.first?.getHeader("x-a") == "v w")
     }
@@ -96,9 +96,9 @@ struct ServerParserTests {
         var s = HTTPServerSettings()
         s.maxHeaderCount = 5
         let four = (0..<4).map { "X-\($0): v\r\n" }.joined()
-        let h = Harness(EchoResource(), settings: s)
+        let h = SiteHarness(EchoResource(), settings: s)
         h.send("GET / HTTP/1.1\r\nHost: a\r\n\(four)\r\nGET / HTTP/1.1\r\nHost: a\r\n\(four)\r\n")
-        #expect(statuses(h.take()) == [200, 200])
+        #expect(SiteHarness.statuses(h.take()) == [200, 200])
         refused("GET / HTTP/1.1\r\nHost: a\r\n\(four)X-5: v\r\n\r\n", 431, settings: s)
     }
 
@@ -107,9 +107,9 @@ struct ServerParserTests {
         var s = HTTPServerSettings()
         s.maxHeadSize = 200
         let pad = String(repeating: "a", count: 120)
-        let h = Harness(EchoResource(), settings: s)
+        let h = SiteHarness(EchoResource(), settings: s)
         h.send("GET / HTTP/1.1\r\nHost: a\r\nX: \(pad)\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nX: \(pad)\r\n\r\n")
-        #expect(statuses(h.take()) == [200, 200])
+        #expect(SiteHarness.statuses(h.take()) == [200, 200])
         refused("GET / HTTP/1.1\r\nHost: a\r\nX: \(pad)\r\nY: \(pad)\r\n\r\n", 431, settings: s)
         var s2 = HTTPServerSettings()
         s2.maxRequestLineLength = 50
@@ -119,11 +119,11 @@ struct ServerParserTests {
     @Test func headWithoutEndIsRefusedOnceItPassesTheLimit() {
         var s = HTTPServerSettings()
         s.maxHeadSize = 100
-        let h = Harness(EchoResource(), settings: s)
+        let h = SiteHarness(EchoResource(), settings: s)
         h.send("GET / HTTP/1.1\r\nHost: a\r\nX: ")
         #expect(h.take() == "")
         h.send(String(repeating: "b", count: 200))
-        #expect(statuses(h.take()) == [431])
+        #expect(SiteHarness.statuses(h.take()) == [431])
         #expect(h.transport.disconnecting)
     }
 
@@ -150,9 +150,9 @@ struct ServerParserTests {
     @Test func nonIntegerSignedOrNegativeContentLengthIsRefusedBeforeProcess() {
         for cl in ["abc", "+5", "-5", "5 5", "0x5", "", "5,5", "1e3", " "] {
             let echo = EchoResource()
-            let h = Harness(echo)
+            let h = SiteHarness(echo)
             h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \(cl)\r\n\r\nhello")
-            #expect(statuses(h.take()) == [400], "Content-Length: \(cl)")
+            #expect(SiteHarness.statuses(h.take()) == [400], "Content-Length: \(cl)")
             #expect(echo.seen.isEmpty)
         }
     }
@@ -160,18 +160,18 @@ struct ServerParserTests {
     // Item 18
     @Test func duplicateContentLengthIsRefusedIncludingInAPipeline() {
         refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello")
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
-        #expect(statuses(h.take()) == [200, 400])
+        #expect(SiteHarness.statuses(h.take()) == [200, 400])
     }
 
     // Item 19
     @Test func contentLengthWithTransferEncodingIsRefusedIncludingInAPipeline() {
         refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
         refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n")
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-        #expect(statuses(h.take()) == [200, 400])
+        #expect(SiteHarness.statuses(h.take()) == [200, 400])
     }
 
     // Item 20
@@ -218,11 +218,11 @@ struct ServerParserTests {
     @Test func overLongChunkSizeLineIsRefusedWholeOrGrowing() {
         let long = String(repeating: "x", count: 2000)
         refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;\(long)\r\nhello\r\n0\r\n\r\n")
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;")
         #expect(h.take() == "")
         h.send(long)
-        #expect(statuses(h.take()) == [400])
+        #expect(SiteHarness.statuses(h.take()) == [400])
     }
 
     // Item 25
@@ -238,16 +238,16 @@ struct ServerParserTests {
 
     // Item 26
     @Test func bytesAfterTheLastChunkBelongToTheNextRequest() {
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n")
         let out = h.take()
-        #expect(statuses(out) == [200, 200])
+        #expect(SiteHarness.statuses(out) == [200, 200])
         #expect(out.hasSuffix("path=/next"))
     }
 
     @Test func earlyEndOfChunkedInputLeavesTheRequestUnprocessed() {
         let echo = EchoResource()
-        let h = Harness(echo)
+        let h = SiteHarness(echo)
         h.send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
         h.transport.finishLoss(.lost("reset"))
         #expect(echo.seen.isEmpty)
@@ -261,10 +261,10 @@ struct ServerParserTests {
         var s = HTTPServerSettings()
         s.maxTrailerSize = 50
         refused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX: \(String(repeating: "a", count: 60))\r\n\r\n", settings: s)
-        let h = Harness(EchoResource(), settings: s)
+        let h = SiteHarness(EchoResource(), settings: s)
         h.send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX: never ends")
         h.send(String(repeating: "a", count: 60))
-        #expect(statuses(h.take()) == [400])
+        #expect(SiteHarness.statuses(h.take()) == [400])
     }
 
     // Item 28
@@ -275,19 +275,19 @@ struct ServerParserTests {
         #expect(try d.decode(&buf) { got.writeImmutableBuffer($0) })
         #expect(String(buffer: got) == "hello")
         #expect(String(buffer: buf) == "GET")
-        let h = Harness(EchoResource())
+        let h = SiteHarness(EchoResource())
         h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhel")
         #expect(h.take() == "")
         h.send("loGET / HTTP/1.1\r\nHost: a\r\n\r\n")
-        #expect(statuses(h.take()) == [200, 200])
+        #expect(SiteHarness.statuses(h.take()) == [200, 200])
     }
 
     @Test func noFramingHeadersMeansAnEmptyBody() {
         let echo = EchoResource()
-        let h = Harness(echo)
+        let h = SiteHarness(echo)
         h.send("POST / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(echo.seen.first?.content.count == 0)
-        #expect(statuses(h.take()) == [200])
+        #expect(SiteHarness.statuses(h.take()) == [200])
     }
 
     @Test func bodyOverTheLimitIsRefusedWith413() {
@@ -301,13 +301,13 @@ struct ServerParserTests {
         var s = HTTPServerSettings()
         s.maxInMemoryBodySize = 100
         let echo = EchoResource()
-        let h = Harness(echo, settings: s)
+        let h = SiteHarness(echo, settings: s)
         let body = String(repeating: "0123456789", count: 50)
         h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 500\r\n\r\n\(body)")
         #expect(echo.seen.first?.content.isSpilled == true)
         #expect(h.take().hasSuffix(body))
         let small = EchoResource()
-        let h2 = Harness(small, settings: s)
+        let h2 = SiteHarness(small, settings: s)
         h2.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
         #expect(small.seen.first?.content.isSpilled == false)
     }
@@ -341,7 +341,7 @@ struct ServerParserFuzzTests {
             await Task.yield()
             var input = ""
             for _ in 0..<Int.random(in: 1...30, using: &rng) { input += Self.pieces.randomElement(using: &rng)! }
-            let h = Harness(EchoResource())
+            let h = SiteHarness(EchoResource())
             var bytes = Array(input.utf8)[...]
             while !bytes.isEmpty {
                 let n = min(bytes.count, Int.random(in: 1...8, using: &rng))
@@ -349,7 +349,7 @@ struct ServerParserFuzzTests {
                 bytes = bytes.dropFirst(n)
             }
             let out = h.take()
-            let codes = statuses(out)
+            let codes = SiteHarness.statuses(out)
             if out.isEmpty { continue }
             #expect(out.hasPrefix("HTTP/1.1 "), "\(input.debugDescription) → \(out.prefix(60))")
             if let last = codes.last, last >= 400 {
@@ -367,10 +367,10 @@ struct ServerParserFuzzTests {
         for _ in 0..<100 {
             await Task.yield()
             let input = (0..<6).map { _ in requests.randomElement(using: &rng)! }.joined()
-            let whole = Harness(EchoResource())
+            let whole = SiteHarness(EchoResource())
             whole.send(input)
             let expected = whole.take()
-            let h = Harness(EchoResource())
+            let h = SiteHarness(EchoResource())
             var bytes = Array(input.utf8)[...]
             while !bytes.isEmpty {
                 let n = min(bytes.count, Int.random(in: 1...40, using: &rng))
@@ -378,7 +378,7 @@ struct ServerParserFuzzTests {
                 bytes = bytes.dropFirst(n)
             }
             #expect(h.take() == expected)
-            #expect(statuses(expected).count == 6)
+            #expect(SiteHarness.statuses(expected).count == 6)
         }
     }
 }

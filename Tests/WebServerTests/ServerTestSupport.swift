@@ -30,36 +30,6 @@ final class HoldingResource: Resource {
     }
 }
 
-@ReactorActor
-struct Harness {
-    let site: Site
-    let transport: StringTransport
-    let channel: HTTPChannel
-    let clock: Clock
-
-    init(_ root: Resource, settings: HTTPServerSettings = HTTPServerSettings(), useClock: Bool = true) {
-        clock = Clock()
-        site = Site(root, settings: settings, clock: useClock ? clock : nil)
-        transport = StringTransport()
-        channel = site.buildProtocol(transport.peer) as! HTTPChannel
-        transport.connect(channel)
-    }
-
-    func send(_ s: String) { transport.receive(s) }
-
-    /// Output so far with Date headers removed, cleared.
-    func take() -> String { normalize(transport.take()) }
-}
-
-/// Removes `Date:` header lines, which change with the clock.
-func normalize(_ s: String) -> String {
-    var out: [Substring] = []
-    for line in s.split(separator: "\r\n", omittingEmptySubsequences: false) where !line.hasPrefix("Date: ") {
-        out.append(line)
-    }
-    return out.joined(separator: "\r\n")
-}
-
 /// Feeds `input` to a fresh harness split at every byte boundary (and byte by byte), checking that the
 /// output is the same as when it arrives in one piece. Returns that output.
 @ReactorActor
@@ -67,23 +37,18 @@ func normalize(_ s: String) -> String {
 func outputAtEverySplit(_ input: String, settings: HTTPServerSettings = HTTPServerSettings(),
                         root: @ReactorActor () -> Resource = { EchoResource() },
                         sourceLocation: SourceLocation = #_sourceLocation) -> String {
-    let whole = Harness(root(), settings: settings)
+    let whole = SiteHarness(root(), settings: settings)
     whole.send(input)
     let expected = whole.take()
     let bytes = Array(input.utf8)
     for i in 1..<max(bytes.count, 1) {
-        let h = Harness(root(), settings: settings)
+        let h = SiteHarness(root(), settings: settings)
         h.transport.receive(ByteBuffer(bytes: bytes[..<i]))
         h.transport.receive(ByteBuffer(bytes: bytes[i...]))
         #expect(h.take() == expected, "split at \(i)", sourceLocation: sourceLocation)
     }
-    let h = Harness(root(), settings: settings)
+    let h = SiteHarness(root(), settings: settings)
     for b in bytes { h.transport.receive(ByteBuffer(bytes: [b])) }
     #expect(h.take() == expected, "byte by byte", sourceLocation: sourceLocation)
     return expected
-}
-
-/// The status code of each response in `output` (1xx included).
-func statuses(_ output: String) -> [Int] {
-    output.components(separatedBy: "HTTP/1.1 ").dropFirst().compactMap { Int($0.prefix(3)) }
 }

@@ -18,7 +18,7 @@ struct SiteTests {
     // Item 31
     @Test func urlencodedAndMultipartBodiesLandInArgsAndASecondQuestionMarkStaysInTheQuery() {
         let r = ArgsResource()
-        let h = Harness(r)
+        let h = SiteHarness(r)
         h.send("GET /p?a=1&b=x+y&a=2&c=%26?d=3 HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(r.last?.args["a"] == ["1", "2"])
         #expect(r.last?.args["b"] == ["x y"])
@@ -40,18 +40,18 @@ struct SiteTests {
         #expect(r.last?.files["up"]?.first?.filename == "a.txt")
         #expect(r.last?.files["up"].map { String(buffer: $0[0].body) } == "file\r\nbody")
         #expect(r.last?.files["up"]?.first?.contentType == "text/plain")
-        #expect(statuses(h.take()) == [200, 200, 200, 200])
+        #expect(SiteHarness.statuses(h.take()) == [200, 200, 200, 200])
     }
 
     @Test func badMultipartGets400() {
         let r = ArgsResource()
-        let h = Harness(r)
+        let h = SiteHarness(r)
         let bad = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nno end"
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(bad.utf8.count)\r\n\r\n\(bad)")
-        #expect(statuses(h.take()) == [400])
+        #expect(SiteHarness.statuses(h.take()) == [400])
         #expect(r.last == nil)
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data\r\nContent-Length: 3\r\n\r\nabc")
-        #expect(statuses(h.take()) == [400])
+        #expect(SiteHarness.statuses(h.take()) == [400])
     }
 
     // Item 32
@@ -95,7 +95,7 @@ struct SiteTests {
         var s = HTTPServerSettings()
         s.maxInMemoryBodySize = 10
         let r = ArgsResource()
-        let h = Harness(r, settings: s)
+        let h = SiteHarness(r, settings: s)
         h.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
         #expect(r.last?.content.isSpilled == false)
         h.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nf\r\n0123456789abcde\r\n0\r\n\r\n")
@@ -124,9 +124,9 @@ struct SiteTests {
             }
         }
         func fetch(_ method: String, _ headers: String) -> [Int] {
-            let h = Harness(Cond())
+            let h = SiteHarness(Cond())
             h.send("\(method) / HTTP/1.1\r\nHost: x\r\n\(headers)\r\n")
-            return statuses(h.take())
+            return SiteHarness.statuses(h.take())
         }
         #expect(fetch("GET", "") == [200])
         #expect(fetch("GET", "If-Modified-Since: \(HTTPDate.format(1_000_000))\r\n") == [304])
@@ -150,7 +150,7 @@ struct SiteTests {
             }
         }
         let res = S()
-        let h = Harness(res)
+        let h = SiteHarness(res)
         h.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         let out = h.take()
         let s1 = res.sessions[0]
@@ -187,7 +187,7 @@ struct SiteTests {
 
     // Item 19
     @Test func prePathURLHandlesPortsAndQuotesSegments() {
-        let h = Harness(ArgsResource())
+        let h = SiteHarness(ArgsResource())
         h.transport.host = .ipv4(host: "10.0.0.1", port: 8080)
         h.send("GET /a%20b/c HTTP/1.1\r\nHost: example.com:8080\r\n\r\n")
         let r = Request(uri: "/x")
@@ -203,7 +203,7 @@ struct SiteTests {
     // Item 21
     @Test func accessLogLinesEscapeQuotesAndNonASCIIAndLogIPv6AndUnknownPeers() {
         var lines: [String] = []
-        let h = Harness(ArgsResource())
+        let h = SiteHarness(ArgsResource())
         h.site.accessLog = { lines.append($0) }
         h.send("GET /\u{E9}\"x HTTP/1.1\r\nHost: x\r\nUser-Agent: ag\"ent\r\nReferer: http://r/\r\n\r\n")
         #expect(lines.count == 1)
@@ -211,19 +211,19 @@ struct SiteTests {
         #expect(l.hasPrefix("192.168.1.1 - - ["))
         #expect(l.contains("\"GET /\\xc3\\xa9\\\"x HTTP/1.1\" 200 2 \"http://r/\" \"ag\\\"ent\""))
 
-        let h6 = Harness(ArgsResource())
+        let h6 = SiteHarness(ArgsResource())
         h6.transport.peer = .ipv6(host: "::1", port: 5)
         h6.site.accessLog = { lines.append($0) }
         h6.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(lines.last!.hasPrefix("::1 - - ["))
 
-        let hu = Harness(ArgsResource())
+        let hu = SiteHarness(ArgsResource())
         hu.transport.peer = .unix(path: "/tmp/s")
         hu.site.accessLog = { lines.append($0) }
         hu.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(lines.last!.hasPrefix("- - - ["))
 
-        let hx = Harness(ArgsResource())
+        let hx = SiteHarness(ArgsResource())
         hx.site.logForwardedFor = true
         hx.site.accessLog = { lines.append($0) }
         hx.send("GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.2.3.4, 5.6.7.8\r\n\r\n")
@@ -231,7 +231,7 @@ struct SiteTests {
     }
 
     @Test func accessLogIsOffByDefault() {
-        let h = Harness(ArgsResource())
+        let h = SiteHarness(ArgsResource())
         #expect(h.site.accessLog == nil)
     }
 }

@@ -39,16 +39,6 @@ final class TempTree {
     }
 }
 
-enum FileWriter {
-    static func write(_ path: String, _ content: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        precondition(fd >= 0, "cannot create \(path)")
-        let bytes = Array(content.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-    }
-}
-
 @Suite("Static files") @ReactorActor
 struct StaticFileTests {
     let tree = TempTree()
@@ -56,7 +46,7 @@ struct StaticFileTests {
     func fetch(_ path: String, method: String = "GET", headers: String = "", configure: (StaticFile) -> Void = { _ in }) -> String {
         let f = StaticFile(tree.root)
         configure(f)
-        let h = Harness(f)
+        let h = SiteHarness(f)
         h.send("\(method) \(path) HTTP/1.1\r\nHost: x\r\n\(headers)\r\n")
         return h.take()
     }

@@ -21,12 +21,7 @@ open class LineOnlyReceiver: Protocol {
     open func lineLengthExceeded(_ line: ByteBuffer) { transport?.loseConnection() }
 
     /// Writes `line` followed by the delimiter.
-    open func sendLine(_ line: ByteBuffer) {
-        var b = ByteBuffer(capacity: line.readableBytes + delimiter.count)
-        b.writeImmutableBuffer(line)
-        b.writeBytes(delimiter)
-        transport?.write(b)
-    }
+    open func sendLine(_ line: ByteBuffer) { transport?.write(ByteBuffer(line: line, delimiter: delimiter)) }
 
     public func sendLine(_ line: String) { sendLine(ByteBuffer(string: line)) }
 

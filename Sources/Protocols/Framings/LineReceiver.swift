@@ -47,12 +47,7 @@ open class LineReceiver: Protocol, Producer {
     // MARK: API
 
     /// Writes `line` followed by the delimiter.
-    open func sendLine(_ line: ByteBuffer) {
-        var b = ByteBuffer(capacity: line.readableBytes + delimiter.count)
-        b.writeImmutableBuffer(line)
-        b.writeBytes(delimiter)
-        transport?.write(b)
-    }
+    open func sendLine(_ line: ByteBuffer) { transport?.write(ByteBuffer(line: line, delimiter: delimiter)) }
 
     /// Writes the UTF-8 bytes of `line` followed by the delimiter.
     public func sendLine(_ line: String) { sendLine(ByteBuffer(string: line)) }
@@ -149,5 +144,14 @@ open class LineReceiver: Protocol, Producer {
                 rawDataReceived(data)
             }
         }
+    }
+}
+
+extension ByteBuffer {
+    /// `line` followed by `delimiter`, in one buffer (what the line protocols' `sendLine` writes).
+    init(line: ByteBuffer, delimiter: [UInt8]) {
+        self.init(capacity: line.readableBytes + delimiter.count)
+        writeImmutableBuffer(line)
+        writeBytes(delimiter)
     }
 }

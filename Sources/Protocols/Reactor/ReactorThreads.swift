@@ -1,3 +1,4 @@
+import CTwisterShim
 import Dispatch
 import Synchronization
 
@@ -60,4 +61,11 @@ extension Reactor {
         done.wait()
         return try result.withLock { $0! }.get()
     }
+}
+
+/// Names the calling thread for the OS (what `top -H`, gdb and /proc/<pid>/task/*/comm show), first thing
+/// inside the thread: `Thread.name` set before `start()` does not reach the OS thread on Linux (the thread keeps
+/// its creator's name). Linux keeps 15 bytes of the name.
+func nameCurrentThread(_ name: String) {
+    _ = twister_set_thread_name(name)
 }

@@ -1,20 +1,6 @@
 import TwisterProtocols
 import TwisterHTTP
 
-/// Anything that turns a request into a Deferred response (Twisted's `IAgent`): ``Agent`` and the wrappers
-/// (``RedirectAgent``, ``ContentDecoderAgent``, ``CookieAgent``) that add behaviour around another agent.
-@ReactorActor
-public protocol HTTPAgent: AnyObject {
-    /// Issues `method` on the absolute `url`. See ``Agent/request(_:_:headers:bodyProducer:)``.
-    func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse>
-}
-
-extension HTTPAgent {
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders = HTTPHeaders()) -> Deferred<AgentResponse> {
-        request(method, url, headers: headers, bodyProducer: nil)
-    }
-}
-
 /// Issues HTTP/1.1 requests over pooled connections (Twisted's `Agent`).
 ///
 /// Contract:
@@ -146,24 +132,5 @@ public final class Agent: HTTPAgent {
             return !e.reasons.contains { $0 is ClientTimeoutError || $0 is CancelledError }
         }
         return f.check(RequestNotSent.self)
-    }
-}
-
-/// An agent that sends every request through a forward HTTP proxy (Twisted's `ProxyAgent`): the request target
-/// is the absolute URL, the connection goes to the proxy, and the pool keys connections by the proxy.
-/// No CONNECT tunnelling (so no https through the proxy).
-@ReactorActor
-public final class ProxyAgent: HTTPAgent {
-    public let agent: Agent
-
-    /// `proxyURL` is the proxy's own URL, e.g. `http://127.0.0.1:3128`.
-    public init(proxyURL: String, connector: any AgentConnector, pool: HTTPConnectionPool) throws {
-        let u = try ClientURL(proxyURL)
-        agent = Agent(connector: connector, pool: pool)
-        agent.proxy = ConnectionKey(u)
-    }
-
-    public func request(_ method: String, _ url: String, headers: HTTPHeaders, bodyProducer: (any BodyProducer)?) -> Deferred<AgentResponse> {
-        agent.request(method, url, headers: headers, bodyProducer: bodyProducer)
     }
 }

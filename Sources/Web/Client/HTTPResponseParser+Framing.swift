@@ -50,7 +50,7 @@ extension HTTPResponseParser {
         switch framing {
         case .none: state = .fixed(0); contentLength = 0
         case .length(let n): state = .fixed(n); contentLength = n
-        case .chunked: state = .chunkSize
+        case .chunked: state = .chunked; chunked = ChunkedDecoder(policy: chunked.policy)
         case .untilClose: state = .untilClose
         }
         return .head(head, framing)

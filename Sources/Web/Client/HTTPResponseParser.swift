@@ -55,7 +55,7 @@ public struct HTTPResponseParser {
     }
 
     enum State {
-        case statusLine, headers, fixed(Int), untilClose, chunkSize, chunkData(Int), chunkDataEnd, trailers, done, failed
+        case statusLine, headers, fixed(Int), untilClose, chunked, done, failed
     }
 
     public let limits: Limits
@@ -63,6 +63,8 @@ public struct HTTPResponseParser {
     public internal(set) var isHeadRequest: Bool
     var state: State = .statusLine
     var buffer = ByteBuffer()
+    /// The chunked body's decoder, set when a chunked head completes.
+    var chunked: ChunkedDecoder
     private var scanned = 0
     private var headBytes = 0
     var major = 1, minor = 1, code = 0
@@ -87,6 +89,7 @@ public struct HTTPResponseParser {
     public init(requestMethod: String = "GET", limits: Limits = Limits()) {
         self.limits = limits
         isHeadRequest = requestMethod == "HEAD"
+        chunked = ChunkedDecoder(policy: Self.chunkedPolicy(limits))
     }
 
     /// True once `.end` was returned.
@@ -143,7 +146,7 @@ public struct HTTPResponseParser {
             if remaining == 0 { state = .done; return .end(trailers: HTTPHeaders()) }
             state = .failed
             throw .truncatedBody(expected: contentLength, received: contentLength - remaining)
-        case .chunkSize, .chunkData, .chunkDataEnd, .trailers: state = .failed; throw .truncatedChunkedBody
+        case .chunked: state = .failed; throw .truncatedChunkedBody
         }
     }
 
@@ -153,7 +156,7 @@ public struct HTTPResponseParser {
         while true {
             switch state {
             case .statusLine:
-                guard let len = try nextLine(limit: limits.maxLineLength, headLimited: true) else { return nil }
+                guard let len = try nextLine(limit: limits.maxLineLength) else { return nil }
                 if len.content == 0 && headBytes == len.total {
                     // Tolerate blank lines before a status line (RFC 9112 §2.2 lets a recipient ignore them).
                     headBytes = 0
@@ -164,7 +167,7 @@ public struct HTTPResponseParser {
                 buffer.moveReaderIndex(forwardBy: len.total)
                 state = .headers
             case .headers:
-                guard let len = try nextLine(limit: limits.maxLineLength, headLimited: true) else { return nil }
+                guard let len = try nextLine(limit: limits.maxLineLength) else { return nil }
                 if len.content == 0 {
                     buffer.moveReaderIndex(forwardBy: len.total)
                     return try headComplete()
@@ -192,54 +195,27 @@ public struct HTTPResponseParser {
                 let slice = buffer.readAll()
                 bodyBytesReceived += slice.readableBytes
                 return .body(slice)
-            case .chunkSize:
-                guard let len = try nextLine(limit: limits.maxChunkSizeLineLength, headLimited: false) else { return nil }
-                let size = try parseChunkSize(len.content)
-                buffer.moveReaderIndex(forwardBy: len.total)
-                if size == 0 {
-                    state = .trailers
-                    headBytes = 0
-                } else {
-                    state = .chunkData(size)
+            case .chunked:
+                let event: ChunkedDecoder.Event?
+                do {
+                    event = try chunked.next(&buffer)
+                } catch {
+                    throw chunkedError(error)
                 }
-            case .chunkData(let remaining):
-                guard !buffer.isEmpty else { return nil }
-                let slice = takeBody(upTo: remaining)
-                let left = remaining - slice.readableBytes
-                state = left == 0 ? .chunkDataEnd : .chunkData(left)
-                return .body(slice)
-            case .chunkDataEnd:
-                guard let b0 = buffer.byte(atOffset: 0) else { return nil }
-                if b0 == 0x0A {
-                    buffer.moveReaderIndex(forwardBy: 1)
-                } else if b0 == 0x0D {
-                    guard let b1 = buffer.byte(atOffset: 1) else { return nil }
-                    guard b1 == 0x0A else { throw .missingCRLFAfterChunk }
-                    buffer.moveReaderIndex(forwardBy: 2)
-                } else {
-                    throw .missingCRLFAfterChunk
-                }
-                state = .chunkSize
-            case .trailers:
-                guard let len = try nextLine(limit: limits.maxLineLength, headLimited: false) else {
-                    if headBytes + scanned > limits.maxTrailerSize { throw .trailersTooLarge(limit: limits.maxTrailerSize) }
+                switch event {
+                case nil:
                     return nil
-                }
-                headBytes += len.total
-                if headBytes > limits.maxTrailerSize { throw .trailersTooLarge(limit: limits.maxTrailerSize) }
-                if len.content == 0 {
-                    buffer.moveReaderIndex(forwardBy: len.total)
+                case .data(let slice)?:
+                    bodyBytesReceived += slice.readableBytes
+                    return .body(slice)
+                case .trailer(let line)?:
+                    try parseTrailerLine(line)
+                case .end?:
                     state = .done
                     let trailers = HTTPHeaders(parsedFields: fields)
                     fields = []
                     return .end(trailers: trailers)
                 }
-                do {
-                    _ = try parseHeaderLine(len.content)
-                } catch {
-                    throw .badTrailer(error.description)
-                }
-                buffer.moveReaderIndex(forwardBy: len.total)
             case .done, .failed:
                 return nil
             }
@@ -257,29 +233,21 @@ public struct HTTPResponseParser {
         return slice
     }
 
-    /// Finds the end of the current line. Returns the content length (without CR LF) and the total length (with
-    /// the terminator), consuming nothing; nil when the line is incomplete.
-    private mutating func nextLine(limit: Int, headLimited: Bool) throws(HTTPResponseParseError) -> (content: Int, total: Int)? {
+    /// Finds the end of the current line of the head. Returns the content length (without CR LF) and the total
+    /// length (with the terminator), consuming nothing; nil when the line is incomplete.
+    private mutating func nextLine(limit: Int) throws(HTTPResponseParseError) -> (content: Int, total: Int)? {
         guard let nl = buffer.firstIndex(of: 0x0A, from: scanned) else {
             scanned = buffer.readableBytes
-            if scanned > limit {
-                if headLimited { throw .lineTooLong(limit: limit) }
-                throw .chunkSizeLineTooLong(limit: limit)
-            }
-            if headLimited && headBytes + scanned > limits.maxHeadSize { throw .headTooLarge(limit: limits.maxHeadSize) }
+            if scanned > limit { throw .lineTooLong(limit: limit) }
+            if headBytes + scanned > limits.maxHeadSize { throw .headTooLarge(limit: limits.maxHeadSize) }
             return nil
         }
         scanned = 0
         var content = nl
         if nl > 0 && buffer.byte(atOffset: nl - 1) == 0x0D { content = nl - 1 }
-        if content > limit {
-            if headLimited { throw .lineTooLong(limit: limit) }
-            throw .chunkSizeLineTooLong(limit: limit)
-        }
-        if headLimited {
-            headBytes += nl + 1
-            if headBytes > limits.maxHeadSize { throw .headTooLarge(limit: limits.maxHeadSize) }
-        }
+        if content > limit { throw .lineTooLong(limit: limit) }
+        headBytes += nl + 1
+        if headBytes > limits.maxHeadSize { throw .headTooLarge(limit: limits.maxHeadSize) }
         return (content, nl + 1)
     }
 
@@ -332,34 +300,60 @@ public struct HTTPResponseParser {
     /// Mutating, appending to `self.fields`: a non-mutating method given `&fields` made Swift copy the whole parser
     /// for the call, and the copy's reference to the array made every append copy the fields parsed so far.
     private mutating func parseHeaderLine(_ length: Int) throws(HTTPResponseParseError) -> FieldKind {
-        var kind = FieldKind.other
-        let result: Result<(String?, String), HTTPResponseParseError> = buffer.withUnsafeReadableBytes { p in
-            let line = UnsafeRawBufferPointer(rebasing: p[0..<length])
-            if line[0] == 0x20 || line[0] == 0x09 {
-                // obs-fold: RFC 9112 §5.2 lets a user agent replace it with a space.
-                guard let v = Self.trimmedValue(line, from: 0) else { return .failure(.bareCarriageReturn) }
-                return v.map { (nil, $0) }
-            }
-            var colon = -1
-            for i in 0..<length where line[i] == 0x3A { colon = i; break }
-            guard colon >= 0 else { return .failure(.headerWithoutColon(Self.snippet(line))) }
-            guard colon > 0 else { return .failure(.emptyHeaderName) }
-            if line[colon - 1] == 0x20 || line[colon - 1] == 0x09 {
-                return .failure(.whitespaceBeforeColon(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
-            }
-            let nameBytes = UnsafeRawBufferPointer(rebasing: line[0..<colon])
-            for i in 0..<colon where !HTTPBytes.isTokenChar(line[i]) {
-                if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
-                return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
-            }
-            let name = String(decoding: nameBytes, as: UTF8.self)
-            kind = Self.fieldKind(nameBytes)
-            guard let value = Self.trimmedValue(line, from: colon + 1) else { return .failure(.bareCarriageReturn) }
-            switch value {
-            case .success(let v): return .success((name, v))
-            case .failure: return .failure(.invalidHeaderValue(name: name))
-            }
+        let (result, kind) = buffer.withUnsafeReadableBytes { p in
+            Self.fieldLine(UnsafeRawBufferPointer(rebasing: p[0..<length]))
         }
+        return try appendField(result, kind)
+    }
+
+    /// Parses one trailer line (``ChunkedDecoder/Event/trailer(_:)``) into `fields` as a field line; its defect
+    /// is told as ``HTTPResponseParseError/badTrailer(_:)``.
+    private mutating func parseTrailerLine(_ line: ByteBuffer) throws(HTTPResponseParseError) {
+        let (result, kind) = line.withUnsafeReadableBytes { Self.fieldLine($0) }
+        do {
+            _ = try appendField(result, kind)
+        } catch {
+            throw .badTrailer(error.description)
+        }
+    }
+
+    /// One field line: its name (nil for an obs-fold continuation) and value, and the field's kind.
+    private static func fieldLine(_ line: UnsafeRawBufferPointer) -> (Result<(String?, String), HTTPResponseParseError>, FieldKind) {
+        var kind = FieldKind.other
+        let result = fieldLine(line, kind: &kind)
+        return (result, kind)
+    }
+
+    private static func fieldLine(_ line: UnsafeRawBufferPointer, kind: inout FieldKind) -> Result<(String?, String), HTTPResponseParseError> {
+        let length = line.count
+        if line[0] == 0x20 || line[0] == 0x09 {
+            // obs-fold: RFC 9112 §5.2 lets a user agent replace it with a space.
+            guard let v = Self.trimmedValue(line, from: 0) else { return .failure(.bareCarriageReturn) }
+            return v.map { (nil, $0) }
+        }
+        var colon = -1
+        for i in 0..<length where line[i] == 0x3A { colon = i; break }
+        guard colon >= 0 else { return .failure(.headerWithoutColon(Self.snippet(line))) }
+        guard colon > 0 else { return .failure(.emptyHeaderName) }
+        if line[colon - 1] == 0x20 || line[colon - 1] == 0x09 {
+            return .failure(.whitespaceBeforeColon(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
+        }
+        let nameBytes = UnsafeRawBufferPointer(rebasing: line[0..<colon])
+        for i in 0..<colon where !HTTPBytes.isTokenChar(line[i]) {
+            if line[i] == 0x0D { return .failure(.bareCarriageReturn) }
+            return .failure(.invalidHeaderName(Self.snippet(UnsafeRawBufferPointer(rebasing: line[0..<colon]))))
+        }
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        kind = Self.fieldKind(nameBytes)
+        guard let value = Self.trimmedValue(line, from: colon + 1) else { return .failure(.bareCarriageReturn) }
+        switch value {
+        case .success(let v): return .success((name, v))
+        case .failure: return .failure(.invalidHeaderValue(name: name))
+        }
+    }
+
+    /// Appends a parsed field line to `fields` (a continuation extends the last field); returns its kind.
+    private mutating func appendField(_ result: Result<(String?, String), HTTPResponseParseError>, _ kind: FieldKind) throws(HTTPResponseParseError) -> FieldKind {
         switch result {
         case .success(let (name?, value)):
             fields.append((name, value))

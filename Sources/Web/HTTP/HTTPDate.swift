@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// IMF-fixdate formatting and parsing (RFC 9110 §5.6.7), and the per-second cache of the `Date` header.
+/// IMF-fixdate formatting and parsing (RFC 9110 §5.6.7); the per-second cache of the `Date` header is ``HTTPDateCache``.
 public enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -55,22 +55,4 @@ public enum HTTPDate {
 
     /// Seconds since the epoch, now (wall clock).
     public static func now() -> Int { Int(time(nil)) }
-}
-
-/// The `Date: …\r\n` header line, formatted at most once per second (reactor thread only).
-@ReactorActor
-package enum HTTPDateCache {
-    // Unchecked (Docs/internals/design.md, "No dynamic exclusivity checks"): read on every response, on the reactor thread
-    // only, in accesses that call nothing.
-    @exclusivity(unchecked) private static var second = -1
-    @exclusivity(unchecked) private static var line: [UInt8] = []
-
-    package static func dateLine() -> [UInt8] {
-        let now = HTTPDate.now()
-        if now != second {
-            second = now
-            line = Array("Date: \(HTTPDate.format(now))\r\n".utf8)
-        }
-        return line
-    }
 }

@@ -46,21 +46,3 @@ open class ForbiddenResource: ErrorPage {
         super.init(code: 403, brief: "Forbidden Resource", detail: detail)
     }
 }
-
-/// Thrown by a render method (or a Deferred/async handler) to answer with an error page of that status.
-///
-/// The Site answers `code` with an escaped HTML page whose paragraph is `message` (Twisted's `web.error.Error`).
-public struct ResourceError: Error, CustomStringConvertible, Sendable {
-    public let code: Int
-    public let message: String
-    public init(_ code: Int, _ message: String = "") { self.code = code; self.message = message }
-    public var description: String { "\(code) \(HTTPStatus.reason(code))\(message.isEmpty ? "" : ": \(message)")" }
-}
-
-/// Thrown by ``Resource/render(_:)`` when the resource has no handler for the request's method.
-public struct UnsupportedMethod: Error, CustomStringConvertible, Sendable {
-    /// The methods the resource does support (for the `Allow` header).
-    public let allowedMethods: [String]
-    public init(allowedMethods: [String]) { self.allowedMethods = allowedMethods }
-    public var description: String { "UnsupportedMethod(allowed: \(allowedMethods))" }
-}

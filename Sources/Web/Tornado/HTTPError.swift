@@ -30,34 +30,3 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
 public func MissingArgumentError(_ name: String) -> HTTPError {
     HTTPError(400, "Missing argument \(name)", detail: "Missing argument \(name)")
 }
-
-/// Thrown to end the request without an error (Tornado's `Finish`): the handler finishes, keeping the status
-/// and headers set so far, after writing `chunk` if given.
-public struct Finish: Error, Sendable {
-    public let chunk: String?
-    public init(_ chunk: String? = nil) { self.chunk = chunk }
-}
-
-/// A response header value with CR, LF or another control character (TAB excepted) (Tornado's
-/// "Unsafe header value").
-public struct UnsafeHeaderValue: Error, CustomStringConvertible, Sendable {
-    public let value: String
-    public var description: String { "Unsafe header value \(value.debugDescription)" }
-}
-
-/// A cookie name, value or attribute with a forbidden character (Tornado's `CookieError`/`ValueError`).
-public struct CookieError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public var description: String { message }
-}
-
-/// Reason phrases as Tornado reports them.
-enum TornadoStatus {
-    static func reason(_ code: Int) -> String { HTTPStatus.reason(code) }
-
-    /// `reason`, or "Unknown" when it could inject markup or header lines.
-    static func sanitizedReason(_ reason: String) -> String {
-        for c in reason.utf8 where c < 0x20 || c == 0x7F || c == 0x3C { return "Unknown" }
-        return reason
-    }
-}

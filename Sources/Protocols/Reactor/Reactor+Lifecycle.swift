@@ -7,21 +7,6 @@ import Glibc
 import Darwin
 #endif
 
-/// The reactor's system events (Twisted's `"startup"`, `"shutdown"`).
-public enum SystemEvent: Sendable, Hashable {
-    case startup, shutdown
-}
-
-/// When a system event trigger runs relative to the event (Twisted's `"before"`, `"during"`, `"after"`).
-public enum SystemEventPhase: Sendable, Hashable, CaseIterable {
-    case before, during, after
-}
-
-/// Identifies a trigger for ``Reactor/removeSystemEventTrigger(_:)``.
-public struct SystemEventTriggerID: Sendable, Hashable {
-    let value: Int
-}
-
 /// Loop-thread state behind run/stop and the system event triggers.
 struct Lifecycle {
     struct Trigger {
@@ -190,15 +175,8 @@ extension Reactor {
     }
 }
 
-/// Names the calling thread for the OS (what `top -H`, gdb and /proc/<pid>/task/*/comm show), first thing
-/// inside the thread: `Thread.name` set before `start()` does not reach the OS thread on Linux (the thread keeps
-/// its creator's name). Linux keeps 15 bytes of the name.
-func nameCurrentThread(_ name: String) {
-    _ = twister_set_thread_name(name)
-}
-
 /// A mutable counter captured by callbacks.
-final class Counter {
+private final class Counter {
     var value: Int
     init(_ value: Int) { self.value = value }
 }
