@@ -58,7 +58,7 @@ import TwisterTesting
         for _ in 0..<200 where !out.contains("got c") { await Task.yield(); out += h.harness.transport.take() }
         let ia = try #require(out.range(of: "got A")), ib = try #require(out.range(of: "got B")), ic = try #require(out.range(of: "got c"))
         #expect(ia.lowerBound < ib.lowerBound && ib.lowerBound < ic.lowerBound)
-        #expect(statuses(out) == [200, 200, 200])
+        #expect(SiteHarness.statuses(out) == [200, 200, 200])
     }
 
     @Test func aClientLeavingMidAwaitCancelsTheAwaitedDeferred() async throws {
