@@ -452,49 +452,12 @@ open class RequestHandler {
         }
     }
 
-    // MARK: ETag
+    // MARK: ETag (the rest in RequestHandler+ETag.swift)
 
     /// The entity tag of the buffered body: the quoted SHA-1 hex (Tornado's `compute_etag`); nil for none.
     /// Every body is hashed: nothing of a response is kept after it is sent.
     open func computeEtag() -> String? {
         buffer.withUnsafeReadableBytes { HashDigest.sha1QuotedHex($0) }
-    }
-
-    /// Sets the ETag header from ``computeEtag()``.
-    public func setEtagHeader() {
-        if let e = computeEtag() { headers.set("Etag", e) }
-    }
-
-    /// True when the request's `If-None-Match` matches the ETag header: `*`, or any listed tag compared weakly.
-    public func checkEtagHeader() -> Bool {
-        guard let inm = request.requestHeaders.first("If-None-Match"),
-              let computed = headers["Etag"], !computed.isEmpty else { return false }
-        let tags = Self.parseEtags(inm)
-        guard let first = tags.first else { return false }
-        if first == "*" { return true }
-        func val(_ s: Substring) -> Substring { s.hasPrefix("W/") ? s.dropFirst(2) : s }
-        let mine = val(Substring(computed))
-        return tags.contains { val($0) == mine }
-    }
-
-    /// Tornado's `\*|(?:W/)?"[^"]*"` scan of an If-None-Match value.
-    static func parseEtags(_ s: String) -> [Substring] {
-        var out: [Substring] = []
-        var i = s.startIndex
-        while i < s.endIndex {
-            if s[i] == "*" { out.append(s[i...i]); i = s.index(after: i); continue }
-            var start = i
-            var j = i
-            if s[j...].hasPrefix("W/\"") { j = s.index(j, offsetBy: 2) }
-            if j < s.endIndex && s[j] == "\"" {
-                if let close = s[s.index(after: j)...].firstIndex(of: "\"") {
-                    out.append(s[start...close]); i = s.index(after: close); continue
-                }
-            }
-            start = s.index(after: i)
-            i = start
-        }
-        return out
     }
 
     // MARK: errors
@@ -543,74 +506,6 @@ open class RequestHandler {
         try setHeader("Location", url)
         finish()
     }
-
-    // MARK: request facts
-
-    /// The client's address (Tornado's `remote_ip`): the socket's peer, or with
-    /// ``ApplicationSettings/xheaders`` the valid address a proxy passed in `X-Real-Ip`/`X-Forwarded-For`.
-    public var remoteIP: String {
-        let socket: String
-        switch request.getClientAddress() {
-        case .ipv4(let h, _)?, .ipv6(let h, _)?: socket = h
-        default: socket = "127.0.0.1"
-        }
-        guard application.settings.xheaders else { return socket }
-        return XHeaders.remoteIP(request.requestHeaders, socket: socket, trusted: application.settings.trustedDownstream)
-    }
-
-    /// `METHOD uri (ip)`, as in Tornado's logs.
-    public var requestSummary: String {
-        guard let request else { return "-" }
-        return "\(request.method) \(request.uri) (\(remoteIP))"
-    }
-
-    /// Seconds from the handler's creation to its finish (or now), when the access log is on; else 0.
-    public var requestTime: Double {
-        guard startTime > 0 else { return 0 }
-        return (endTime ?? Reactor.shared.seconds()) - startTime
-    }
-
-    /// `http` or `https` (Tornado's `request.protocol`): from the connection, or with
-    /// ``ApplicationSettings/xheaders`` from `X-Scheme`/`X-Forwarded-Proto` when it says `http` or `https`.
-    public var scheme: String {
-        let own = request.isSecure ? "https" : "http"
-        guard application.settings.xheaders else { return own }
-        return XHeaders.scheme(request.requestHeaders, default: own)
-    }
-
-    /// The request's Host header (or our address).
-    public var host: String { request.getHeader("Host") ?? request.getRequestHostname() }
-
-    /// The absolute URL of the request (Tornado's `full_url()`).
-    public var fullURL: String { "\(scheme)://\(host)\(request.uri)" }
 }
 
 extension RequestHandler: RequestLossObserver {}
-
-/// Tracks whether the connection can take more output, for ``RequestHandler/flush()``'s Deferred.
-@ReactorActor
-final class FlushControl: Producer {
-    // Unchecked: confined to the reactor thread; `release` fires the waiters from a copy.
-    @exclusivity(unchecked) private var paused = false
-    @exclusivity(unchecked) private var waiters: [Deferred<Void>] = []
-
-    func wait() -> Deferred<Void> {
-        if !paused { return Deferred.succeed(()) }
-        let d = Deferred<Void>()
-        waiters.append(d)
-        return d
-    }
-
-    func pauseProducing() { paused = true }
-    func resumeProducing() {
-        paused = false
-        release()
-    }
-    func stopProducing() { release() }
-
-    func release() {
-        let w = waiters
-        waiters = []
-        for d in w { d.callback(()) }
-    }
-}
