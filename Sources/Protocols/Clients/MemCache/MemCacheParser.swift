@@ -59,12 +59,12 @@ public struct MemCacheParser: Sendable {
     public mutating func next() throws(MemCacheError) -> MemCacheReply? {
         while true {
             if let v = value {
-                guard buffer.readableBytes >= v.length + 2 else { return nil }
-                guard buffer.byte(atOffset: v.length) == 13, buffer.byte(atOffset: v.length + 1) == 10 else {
-                    throw .protocolViolation("value of \(v.length) bytes is not followed by \\r\\n")
+                let data: ByteBuffer
+                switch buffer.readCRLFBlock(length: v.length) {
+                case .needMore: return nil
+                case .missingCRLF: throw .protocolViolation("value of \(v.length) bytes is not followed by \\r\\n")
+                case .block(let b): data = b
                 }
-                let data = buffer.readSlice(length: v.length)!
-                buffer.moveReaderIndex(forwardBy: 2)
                 value = nil
                 return .value(key: v.key, flags: v.flags, data: data, cas: v.cas)
             }

@@ -43,12 +43,12 @@ public struct RedisParser: Sendable {
         while true {
             var value: RedisValue
             if let b = bulk {
-                guard buffer.readableBytes >= b.length + 2 else { return nil }
-                guard buffer.byte(atOffset: b.length) == 13, buffer.byte(atOffset: b.length + 1) == 10 else {
-                    throw .protocolViolation("bulk string of \(b.length) bytes is not followed by CRLF")
+                let data: ByteBuffer
+                switch buffer.readCRLFBlock(length: b.length) {
+                case .needMore: return nil
+                case .missingCRLF: throw .protocolViolation("bulk string of \(b.length) bytes is not followed by CRLF")
+                case .block(let block): data = block
                 }
-                let data = buffer.readSlice(length: b.length)!
-                buffer.moveReaderIndex(forwardBy: 2)
                 bulk = nil
                 switch b.kind {
                 case UInt8(ascii: "!"): value = .error(String(buffer: data))
